@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hardware virtualization backends (Intel VMX, AMD SVM) behind one
+ * ops table. The rest of the module never touches VMCS or VMCB state.
+ */
+#ifndef _DENALI_BACKEND_H
+#define _DENALI_BACKEND_H
+
+#include <linux/types.h>
+
+struct denali_vm;
+
+enum denali_exit_kind {
+	/* Host interrupt, NMI or preemption timer: nothing for the guest. */
+	DENALI_EXIT_NONE,
+	/* Hypercall: RIP already points past the call instruction. */
+	DENALI_EXIT_HYPERCALL,
+	/* Second-level page fault at exit->gpa. */
+	DENALI_EXIT_MEM_FAULT,
+	/* The guest broke the ABI or triple-faulted: exit->reason says how. */
+	DENALI_EXIT_CRASH,
+};
+
+struct denali_exit {
+	enum denali_exit_kind kind;
+	u64 gpa;
+	const char *reason;	/* static string, for DENALI_EXIT_CRASH */
+};
+
+/*
+ * Guest registers, kept by the backend in sync with the hardware state
+ * across run(): read before VM entry, written back after VM exit.
+ * gpr[] is indexed by the x86 register number.
+ */
+enum {
+	DENALI_REG_AX, DENALI_REG_CX, DENALI_REG_DX, DENALI_REG_BX,
+	DENALI_REG_SP, DENALI_REG_BP, DENALI_REG_SI, DENALI_REG_DI,
+	DENALI_NR_GPRS
+};
+
+struct denali_regs {
+	unsigned long gpr[DENALI_NR_GPRS];
+	unsigned long rip;
+	unsigned long rflags;
+};
+
+struct denali_backend {
+	const char *name;
+
+	/* The hypercall page: the vendor's hypercall instruction, then ret. */
+	u8 hypercall_insn[4];
+
+	/*
+	 * Second-level page table format: number of levels and the entry
+	 * for a next-level table or a 4 KiB writable, executable page.
+	 */
+	int sl_levels;
+	u64 (*sl_table_entry)(phys_addr_t table);
+	u64 (*sl_page_entry)(phys_addr_t page);
+
+	/* Check the CPU's features and allocate global state. */
+	int (*init)(void);
+	void (*exit)(void);
+
+	/*
+	 * Enable or disable virtualization on the calling CPU. Called from
+	 * CPU hotplug callbacks, preemptible but pinned to that CPU.
+	 */
+	int (*cpu_enable)(void);
+	void (*cpu_disable)(void);
+
+	/*
+	 * Per-VM hardware state. vcpu_create() runs after the VM's memory
+	 * and vm->regs are set up, and sets the ABI's entry state.
+	 */
+	int (*vcpu_create)(struct denali_vm *vm);
+	void (*vcpu_free)(struct denali_vm *vm);
+
+	/*
+	 * A runner brackets the time a VM spends on its CPU with load and
+	 * put; run() enters the guest once and returns at the next exit that
+	 * the common code must see. All three run on a pinned runner thread
+	 * with preemption enabled; run() disables what it must itself.
+	 */
+	void (*vcpu_load)(struct denali_vm *vm);
+	void (*vcpu_put)(struct denali_vm *vm);
+	void (*run)(struct denali_vm *vm, struct denali_exit *exit);
+};
+
+extern const struct denali_backend denali_vmx_backend;
+extern const struct denali_backend denali_svm_backend;
+
+/* The backend this CPU supports, chosen at module load. */
+extern const struct denali_backend *denali_backend;
+
+#endif /* _DENALI_BACKEND_H */

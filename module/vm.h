@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _DENALI_VM_H
+#define _DENALI_VM_H
+
+#include <linux/hrtimer.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/denali.h>
+
+#include "backend.h"
+#include "console.h"
+#include "mem.h"
+
+struct netlink_ext_ack;
+
+struct denali_vm_stats {
+	u64 cpu_ns;
+	u64 quanta;
+	u64 exits;
+	u64 hypercalls;
+	u64 pages_faulted;
+	u64 console_bytes;
+};
+
+struct denali_vm {
+	struct kref ref;
+	u32 id;
+	/* Never reused, unlike id: tags hardware TLB state. */
+	u64 serial;
+	char name[DENALI_NAME_MAX];
+
+	/* Protects state, exit_code, crash_reason, on_runqueue, stop. */
+	spinlock_t lock;
+	enum denali_vm_state state;
+	int exit_code;
+	char crash_reason[DENALI_REASON_MAX];
+	/* Set by stop or destroy; the runner takes the VM off its CPU. */
+	bool stop;
+	/* True while a runner owns the VM (queued or on a CPU). */
+	bool on_runqueue;
+	struct list_head run_node;
+	/* Woken when the VM leaves its runner. */
+	wait_queue_head_t off_cpu;
+
+	struct hrtimer idle_timer;
+
+	struct denali_mem mem;
+	struct denali_regs regs;
+	void *fpu;		/* guest FPU state, see fpu.c */
+	void *vcpu;		/* the backend's state */
+
+	struct denali_console console;
+	struct denali_vm_stats stats;	/* updated by the runner only */
+};
+
+struct denali_vm_config {
+	struct file *image;
+	u32 mem_size;
+	const char *name;	/* NULL: "vm<id>" */
+	const char *cmdline;	/* NULL: empty */
+};
+
+struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
+				   struct netlink_ext_ack *extack);
+int denali_vm_start(struct denali_vm *vm, struct netlink_ext_ack *extack);
+int denali_vm_stop(struct denali_vm *vm, struct netlink_ext_ack *extack);
+void denali_vm_destroy(struct denali_vm *vm);
+
+struct denali_vm *denali_vm_get_by_id(u32 id);
+struct denali_vm *denali_vm_get_by_name(const char *name);
+/* The VM with the smallest id >= *id, for dumps; advances *id past it. */
+struct denali_vm *denali_vm_get_next(u32 *id);
+void denali_vm_put(struct denali_vm *vm);
+
+/* Called by the runner when the guest ends itself or breaks the ABI. */
+void denali_vm_terminate(struct denali_vm *vm, int exit_code);
+void denali_vm_crash(struct denali_vm *vm, const char *fmt, ...)
+	__printf(2, 3);
+
+const char *denali_vm_state_name(enum denali_vm_state state);
+bool denali_vm_state_is_final(enum denali_vm_state state);
+
+int denali_vms_init(void);
+/* Stops and frees every VM; the runners must still be alive. */
+void denali_vms_exit(void);
+
+#endif /* _DENALI_VM_H */

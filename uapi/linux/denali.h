@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Denali isolation kernel: control interface shared with user space.
+ *
+ * The generic netlink family "denali" creates, starts, stops, destroys and
+ * reports virtual machines. The character device /dev/denali hands out data
+ * streams, such as one VM's console, as file descriptors.
+ */
+#ifndef _UAPI_LINUX_DENALI_H
+#define _UAPI_LINUX_DENALI_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define DENALI_GENL_NAME	"denali"
+#define DENALI_GENL_VERSION	1
+#define DENALI_MCGRP_EVENTS	"events"
+
+/* Sizes include the terminating NUL. */
+#define DENALI_NAME_MAX		32
+#define DENALI_CMDLINE_MAX	256
+#define DENALI_REASON_MAX	128
+
+#define DENALI_MEM_MIN		(64U << 10)
+#define DENALI_MEM_DEFAULT	(4U << 20)
+#define DENALI_MEM_MAX		(3U << 30)
+
+enum denali_cmd {
+	DENALI_CMD_UNSPEC,
+	DENALI_CMD_VM_CREATE,	/* IMAGE_FD, [NAME], [MEM_SIZE], [CMDLINE] */
+	DENALI_CMD_VM_START,	/* ID or NAME */
+	DENALI_CMD_VM_STOP,	/* ID or NAME */
+	DENALI_CMD_VM_DESTROY,	/* ID or NAME; stops it first if needed */
+	DENALI_CMD_VM_GET,	/* ID or NAME; or a dump of every VM */
+	DENALI_CMD_VM_EVENT,	/* multicast on "events": a VM changed state */
+
+	__DENALI_CMD_MAX,
+	DENALI_CMD_MAX = __DENALI_CMD_MAX - 1
+};
+
+enum denali_vm_state {
+	DENALI_VM_CREATED,	/* loaded, never started */
+	DENALI_VM_RUNNING,	/* runnable or on a CPU */
+	DENALI_VM_IDLE,		/* in idle-with-timeout */
+	DENALI_VM_STOPPED,	/* stopped by the operator */
+	DENALI_VM_EXITED,	/* terminated itself; see EXIT_CODE */
+	DENALI_VM_CRASHED,	/* stopped by the kernel; see CRASH_REASON */
+
+	__DENALI_VM_STATE_MAX,
+	DENALI_VM_STATE_MAX = __DENALI_VM_STATE_MAX - 1
+};
+
+enum denali_attr {
+	DENALI_A_UNSPEC,
+	DENALI_A_VM_ID,			/* u32 */
+	DENALI_A_VM_NAME,		/* string, < DENALI_NAME_MAX */
+	DENALI_A_VM_IMAGE_FD,		/* s32: an open ELF32 image */
+	DENALI_A_VM_MEM_SIZE,		/* u32: bytes, page multiple */
+	DENALI_A_VM_CMDLINE,		/* string, < DENALI_CMDLINE_MAX */
+	DENALI_A_VM_STATE,		/* u32: enum denali_vm_state */
+	DENALI_A_VM_EXIT_CODE,		/* s32 */
+	DENALI_A_VM_CRASH_REASON,	/* string */
+	DENALI_A_VM_STATS,		/* nested: enum denali_stat */
+	DENALI_A_BACKEND,		/* string: "vmx" or "svm" (replies) */
+
+	__DENALI_A_MAX,
+	DENALI_A_MAX = __DENALI_A_MAX - 1
+};
+
+enum denali_stat {
+	DENALI_STAT_UNSPEC,
+	DENALI_STAT_PAD,
+	DENALI_STAT_CPU_NS,		/* u64: time spent in guest mode */
+	DENALI_STAT_QUANTA,		/* u64: times the VM was scheduled */
+	DENALI_STAT_EXITS,		/* u64: VM exits of any kind */
+	DENALI_STAT_HYPERCALLS,		/* u64 */
+	DENALI_STAT_PAGES_FAULTED,	/* u64: guest pages mapped on demand */
+	DENALI_STAT_CONSOLE_BYTES,	/* u64: bytes the guest wrote */
+
+	__DENALI_STAT_MAX,
+	DENALI_STAT_MAX = __DENALI_STAT_MAX - 1
+};
+
+/* /dev/denali ioctls. */
+#define DENALI_IOCTL_MAGIC	0xDE
+
+struct denali_console_open {
+	__u32 vm_id;
+	__u32 flags;		/* O_NONBLOCK, O_CLOEXEC */
+};
+
+/* Returns a new file descriptor for the VM's console. */
+#define DENALI_IOCTL_CONSOLE_OPEN \
+	_IOW(DENALI_IOCTL_MAGIC, 0x01, struct denali_console_open)
+
+#endif /* _UAPI_LINUX_DENALI_H */

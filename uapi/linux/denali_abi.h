@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Denali virtual architecture, version 1: the ABI between the isolation
+ * kernel and its guests. Documentation/guest-abi.rst describes it in full.
+ *
+ * A guest is an IA-32 program running at CPL 0 in protected mode with
+ * paging off, so guest-physical equals guest-linear. Its memory is
+ * [0, mem_size). Page 0 holds the virtual registers, page 1 the hypercall
+ * page; loadable segments start at DENALI_IMAGE_BASE.
+ */
+#ifndef _UAPI_LINUX_DENALI_ABI_H
+#define _UAPI_LINUX_DENALI_ABI_H
+
+#include <linux/types.h>
+
+#define DENALI_ABI_MAGIC	0x494c4e44	/* "DNLI" */
+#define DENALI_ABI_VERSION	1
+
+#define DENALI_VREGS_ADDR	0x0000
+#define DENALI_HYPERCALL_ADDR	0x1000
+#define DENALI_IMAGE_BASE	0x2000
+
+/*
+ * State at entry: EIP = ELF entry point, ESP = mem_size,
+ * EAX = DENALI_BOOT_MAGIC, EBX = DENALI_VREGS_ADDR, other registers 0,
+ * EFLAGS = 0x2 (interrupts off), flat 4 GiB CS/DS/ES/FS/GS/SS,
+ * GDTR and IDTR empty: the guest installs its own before it faults.
+ */
+#define DENALI_BOOT_MAGIC	0x2badd00d
+
+/*
+ * Hypercalls: "call DENALI_HYPERCALL_ADDR" with the number in EAX and
+ * arguments in EBX, ECX, EDX, ESI, EDI. The result comes back in EAX;
+ * a negative value is a Linux errno. Other registers are preserved.
+ */
+enum denali_hypercall {
+	DENALI_HC_TERMINATE	= 0,	/* EBX: exit code; does not return */
+	DENALI_HC_CONSOLE_WRITE	= 1,	/* EBX: buffer, ECX: length */
+	DENALI_HC_IDLE		= 2,	/* EBX: timeout in microseconds */
+};
+
+/* DENALI_HC_IDLE timeout that waits for an interrupt only. */
+#define DENALI_IDLE_FOREVER	0xffffffffU
+
+#define DENALI_VREGS_CMDLINE_MAX	256
+#define DENALI_VREGS_DISKS_MAX		8
+
+/*
+ * The virtual registers, at DENALI_VREGS_ADDR. The kernel fills them
+ * before the first instruction; fields for devices a VM lacks are zero.
+ * Guest time in ns is ns_base + (rdtsc - tsc_base) * 1000000 / tsc_khz.
+ */
+struct denali_vregs {
+	__u32 magic;			/* DENALI_ABI_MAGIC */
+	__u32 abi_version;		/* DENALI_ABI_VERSION */
+	__u32 vm_id;
+	__u32 mem_size;			/* bytes */
+	__u64 tsc_khz;
+	__u64 tsc_base;
+	__u64 ns_base;
+	__u32 irq_enabled;		/* guest-written: upcalls allowed */
+	__u32 irq_pending;		/* bitmask of pending interrupts */
+	__u8 mac[6];
+	__u16 mtu;
+	__u32 disk_count;
+	__u32 reserved;			/* zero; keeps 64-bit fields aligned */
+	__u64 disk_blocks[DENALI_VREGS_DISKS_MAX];	/* 4 KiB blocks */
+	char cmdline[DENALI_VREGS_CMDLINE_MAX];		/* NUL-terminated */
+};
+
+#endif /* _UAPI_LINUX_DENALI_ABI_H */
