@@ -80,6 +80,19 @@ void denali_vm_terminate(struct denali_vm *vm, int exit_code);
 void denali_vm_crash(struct denali_vm *vm, const char *fmt, ...)
 	__printf(2, 3);
 
+/* What happens to a VM; denali_vm_next_state() is the state machine. */
+enum denali_vm_event {
+	DENALI_EV_START,	/* operator starts it */
+	DENALI_EV_STOP,		/* operator stops it */
+	DENALI_EV_IDLE,		/* guest idles with a timeout */
+	DENALI_EV_WAKE,		/* timeout passed or interrupt pending */
+	DENALI_EV_TERMINATE,	/* guest terminates itself */
+	DENALI_EV_CRASH,	/* guest broke the ABI */
+};
+
+/* The state after event, or -EINVAL where the event is not allowed. */
+int denali_vm_next_state(enum denali_vm_state state,
+			 enum denali_vm_event event);
 const char *denali_vm_state_name(enum denali_vm_state state);
 bool denali_vm_state_is_final(enum denali_vm_state state);
 
