@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+#include <denali.h>
+
+void denali_terminate(int code)
+{
+	/* Terminate does not return; if a broken kernel lets it, ask again. */
+	for (;;)
+		denali_hypercall1(DENALI_HC_TERMINATE, (unsigned long)code);
+}
+
+long denali_console_write(const void *buf, unsigned int len)
+{
+	const char *p = buf;
+	unsigned int done = 0;
+
+	while (done < len) {
+		long ret = denali_hypercall2(DENALI_HC_CONSOLE_WRITE,
+					     (unsigned long)(p + done),
+					     len - done);
+
+		if (ret < 0)
+			return done ? (long)done : ret;
+		if (ret == 0 || (unsigned long)ret > len - done)
+			break;		/* no progress, or a nonsense count */
+		done += ret;
+	}
+	return done;
+}
+
+int denali_idle(unsigned int usec)
+{
+	return denali_hypercall1(DENALI_HC_IDLE, usec);
+}

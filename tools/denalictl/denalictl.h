@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * denalictl: the operator's command line tool for the Denali isolation
+ * kernel. Declarations shared by its files.
+ */
+#ifndef _DENALICTL_H
+#define _DENALICTL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <linux/denali.h>
+
+#define PROG_NAME	"denalictl"
+#define PROG_VERSION	"1.0"
+
+/* Exit statuses. */
+#define EXIT_OK		0
+#define EXIT_ERR	1	/* the operation failed */
+#define EXIT_USAGE	2	/* bad command line */
+
+/* Stat attribute types we keep; larger ones are ignored. */
+#define DN_STAT_SLOTS	64
+
+/* Which optional fields of struct dn_vm a message carried. */
+#define DN_HAS_ID	(1u << 0)
+#define DN_HAS_NAME	(1u << 1)
+#define DN_HAS_STATE	(1u << 2)
+#define DN_HAS_MEM	(1u << 3)
+#define DN_HAS_EXIT	(1u << 4)
+#define DN_HAS_REASON	(1u << 5)
+#define DN_HAS_BACKEND	(1u << 6)
+#define DN_HAS_STATS	(1u << 7)
+#define DN_HAS_CMDLINE	(1u << 8)
+
+/* One VM as the kernel reported it. */
+struct dn_vm {
+	unsigned int has;		/* DN_HAS_* */
+	uint32_t id;
+	char name[DENALI_NAME_MAX];
+	uint32_t state;			/* enum denali_vm_state */
+	uint32_t mem_size;
+	int32_t exit_code;
+	char reason[DENALI_REASON_MAX];
+	char backend[16];
+	char cmdline[DENALI_CMDLINE_MAX];
+	uint64_t stats[DN_STAT_SLOTS];	/* indexed by enum denali_stat */
+	uint64_t stats_present;		/* bit n: stats[n] was reported */
+};
+
+/* How the operator named a VM on the command line. */
+struct dn_ref {
+	bool by_id;
+	uint32_t id;
+	const char *name;		/* when !by_id */
+	const char *arg;		/* the argument as typed */
+};
+
+/* util.c */
+void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int parse_size(const char *s, uint32_t *out, const char **why);
+int parse_ref(const char *s, struct dn_ref *ref, const char **why);
+int check_vm_name(const char *name, const char **why);
+int parse_seconds(const char *s, double *out);
+void fmt_size(uint64_t bytes, char *buf, size_t len);
+const char *errno_text(int err);
+
+/* vm.c */
+const char *vm_state_name(uint32_t state);
+bool vm_state_is_final(uint32_t state);
+const char *vm_stat_name(unsigned int type);
+int vm_parse_attrs(void *nlmsghdr, struct dn_vm *vm);
+void vm_describe_state(const struct dn_vm *vm, char *buf, size_t len);
+
+/* json.c */
+void json_string(FILE *f, const char *s);
+void json_vm(FILE *f, const struct dn_vm *vm);
+void json_stats(FILE *f, const struct dn_vm *vm);
+
+/* nl.c: every function returns 0 or a negative errno. */
+struct dn_nl;
+
+struct dn_create_args {
+	int image_fd;
+	const char *name;		/* NULL: the kernel picks one */
+	uint32_t mem_size;		/* 0: the kernel's default */
+	const char *cmdline;		/* NULL: none */
+};
+
+typedef int (*dn_vm_cb)(const struct dn_vm *vm, void *arg);
+
+struct dn_nl *dn_nl_open(void);
+void dn_nl_close(struct dn_nl *nl);
+const char *dn_nl_errmsg(const struct dn_nl *nl);
+int dn_vm_create(struct dn_nl *nl, const struct dn_create_args *args,
+		 struct dn_vm *out);
+int dn_vm_simple(struct dn_nl *nl, uint8_t cmd, const struct dn_ref *ref,
+		 struct dn_vm *out, bool *got_reply);
+int dn_vm_get(struct dn_nl *nl, const struct dn_ref *ref, struct dn_vm *out);
+int dn_vm_dump(struct dn_nl *nl, dn_vm_cb cb, void *arg);
+/* Calls cb per event until cb returns non-zero or *stop is set. */
+int dn_events(struct dn_nl *nl, dn_vm_cb cb, void *arg,
+	      volatile sig_atomic_t *stop);
+
+/* Prints "denalictl: <why>" for a failed request and returns EXIT_ERR. */
+int report_nl_error(struct dn_nl *nl, int err, const struct dn_ref *ref);
+
+/* console.c */
+int cmd_console(int argc, char **argv);
+
+/* commands */
+int cmd_start(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+
+/* main.c: help texts, option parsing for subcommands. */
+struct option;
+/*
+ * getopt_long() for a subcommand, whose shortopts start with ':' and
+ * hold 'h'. Returns the option, -1 after the last, or -2 when the caller
+ * must return *status now (after --help or a bad option).
+ */
+int cmd_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, int *status);
+void usage_cmd(const char *cmd, FILE *f);
+int usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* _DENALICTL_H */

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * denalictl: JSON output. Strings come from guests and the kernel, so
+ * they are escaped and any byte sequence that is not UTF-8 becomes
+ * U+FFFD: the output is always valid JSON.
+ */
+#include <inttypes.h>
+
+#include "denalictl.h"
+
+/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
+static int utf8_seq_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	unsigned char lo = 0x80, hi = 0xbf;
+	int n, i;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		if (c == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (c == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		if (c == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (c == 0xf4)
+			hi = 0x8f;	/* above U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+void json_string(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', f);
+	while (*s) {
+		unsigned char c = *s;
+		int n;
+
+		switch (c) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\b':
+			fputs("\\b", f);
+			break;
+		case '\f':
+			fputs("\\f", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (c < 0x20 || c == 0x7f) {
+				fprintf(f, "\\u%04x", c);
+			} else if (c < 0x80) {
+				fputc(c, f);
+			} else {
+				n = utf8_seq_len(s);
+				if (!n) {
+					fputs("\\ufffd", f);
+					break;
+				}
+				fwrite(s, 1, n, f);
+				s += n;
+				continue;
+			}
+		}
+		s++;
+	}
+	fputc('"', f);
+}
+
+void json_stats(FILE *f, const struct dn_vm *vm)
+{
+	const char *sep = "";
+	unsigned int t;
+
+	fputc('{', f);
+	for (t = DENALI_STAT_PAD + 1; t < DN_STAT_SLOTS; t++) {
+		const char *name = vm_stat_name(t);
+		bool present = vm->stats_present & (1ull << t);
+
+		/* Known counters always appear; newer ones when reported. */
+		if (!name && !present)
+			continue;
+		fputs(sep, f);
+		if (name)
+			json_string(f, name);
+		else
+			fprintf(f, "\"stat_%u\"", t);
+		fprintf(f, ": %" PRIu64, present ? vm->stats[t] : 0);
+		sep = ", ";
+	}
+	fputc('}', f);
+}
+
+void json_vm(FILE *f, const struct dn_vm *vm)
+{
+	fprintf(f, "{\"id\": %" PRIu32 ", \"name\": ", vm->id);
+	json_string(f, vm->name);
+	fputs(", \"state\": ", f);
+	json_string(f, vm_state_name(vm->state));
+	fputs(", \"mem_size\": ", f);
+	if (vm->has & DN_HAS_MEM)
+		fprintf(f, "%" PRIu32, vm->mem_size);
+	else
+		fputs("null", f);
+	if (vm->state == DENALI_VM_EXITED && (vm->has & DN_HAS_EXIT))
+		fprintf(f, ", \"exit_code\": %" PRId32, vm->exit_code);
+	if (vm->state == DENALI_VM_CRASHED && (vm->has & DN_HAS_REASON)) {
+		fputs(", \"crash_reason\": ", f);
+		json_string(f, vm->reason);
+	}
+	fputs(", \"backend\": ", f);
+	if (vm->has & DN_HAS_BACKEND)
+		json_string(f, vm->backend);
+	else
+		fputs("null", f);
+	fputs(", \"stats\": ", f);
+	json_stats(f, vm);
+	fputc('}', f);
+}

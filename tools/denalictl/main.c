@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * denalictl: the operator's command line tool for the Denali isolation
+ * kernel. It speaks the "denali" generic netlink family and reads VM
+ * consoles through /dev/denali; see Documentation/netlink.rst.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "denalictl.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *synopsis;
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "start", cmd_start,
+	  "start IMAGE [--name NAME] [--mem SIZE] [--cmdline TEXT]",
+	  "Create a VM from the ELF32 image IMAGE and start it. Prints\n"
+	  "\"started NAME (id N)\". Without --name the kernel names it vmN.\n"
+	  "If the VM cannot be started it is destroyed again.\n"
+	  "\n"
+	  "  -n, --name NAME      1 to 31 bytes, no blanks; not all digits and\n"
+	  "                       not starting with '#' (those forms mean ids)\n"
+	  "  -m, --mem SIZE       guest memory: bytes, or with a K, M or G suffix\n"
+	  "                       (4M, 512K); 64K to 3G, a multiple of 4K;\n"
+	  "                       default 4M\n"
+	  "  -c, --cmdline TEXT   boot command line, at most 255 bytes\n" },
+	{ "create", cmd_create,
+	  "create IMAGE [--name NAME] [--mem SIZE] [--cmdline TEXT]",
+	  "Create a VM as start does, but leave it in the created state.\n"
+	  "Prints \"created NAME (id N)\". Start it later with 'run'.\n" },
+	{ "run", cmd_run,
+	  "run VM",
+	  "Start an existing VM. Prints \"started NAME (id N)\".\n" },
+	{ "stop", cmd_stop,
+	  "stop VM",
+	  "Stop a VM. It stays listed, in the stopped state, until destroyed.\n" },
+	{ "destroy", cmd_destroy,
+	  "destroy VM",
+	  "Stop a VM if it runs, and remove it with its memory and console.\n" },
+	{ "list", cmd_list,
+	  "list [-j]",
+	  "List every VM: id, name, state, memory, exit code or crash reason,\n"
+	  "backend and counters.\n"
+	  "\n"
+	  "  -j, --json   print a JSON array of objects with the keys id, name,\n"
+	  "               state, mem_size, exit_code (exited VMs only),\n"
+	  "               crash_reason (crashed VMs only), backend and stats\n" },
+	{ "show", cmd_show,
+	  "show VM [-j]",
+	  "Print every attribute and counter of one VM, one per line.\n"
+	  "\n"
+	  "  -j, --json   print one JSON object, as in 'list -j'\n" },
+	{ "stats", cmd_stats,
+	  "stats VM [-j]",
+	  "Print every counter of one VM, one \"name value\" pair per line.\n"
+	  "\n"
+	  "  -j, --json   print one JSON object of counters\n" },
+	{ "console", cmd_console,
+	  "console VM [-f]",
+	  "Print the VM's console: the retained history (the last 4 KiB)\n"
+	  "and what is new since.\n"
+	  "\n"
+	  "  -f, --follow   keep printing new output until the VM ends or\n"
+	  "                 SIGINT/SIGTERM arrives (exit status 0 either way)\n" },
+	{ "wait", cmd_wait,
+	  "wait VM [--timeout SEC]",
+	  "Wait until the VM has stopped, exited or crashed, then print its\n"
+	  "state: \"stopped\", \"exited (code N)\" or \"crashed (REASON)\".\n"
+	  "Exit status 0 whatever the VM's own exit code.\n"
+	  "\n"
+	  "  -t, --timeout SEC   give up after SEC seconds (fractions allowed)\n"
+	  "                      with exit status 1; default: wait forever\n" },
+	{ "events", cmd_events,
+	  "events [-j] [-n COUNT]",
+	  "Print each VM state change as it happens, one line each:\n"
+	  "\"NAME (id N): STATE\", until SIGINT/SIGTERM.\n"
+	  "\n"
+	  "  -j, --json        print one JSON object per line instead\n"
+	  "  -n, --count COUNT exit after COUNT events\n" },
+};
+
+#define N_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: " PROG_NAME " COMMAND [ARGS]\n"
+		"       " PROG_NAME " COMMAND --help\n"
+		"\n"
+		"Manage the VMs of the Denali isolation kernel (the denali module).\n"
+		"Every command but --help needs CAP_NET_ADMIN.\n"
+		"\n"
+		"Commands:\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %s\n", commands[i].synopsis);
+	fprintf(f,
+		"\n"
+		"VM is a VM's name, or #N or N (all digits) for the VM with id N.\n"
+		"SIZE is a number of bytes, or a number with a K, M or G suffix.\n"
+		"Exit status: 0 success, 1 failure, 2 bad command line.\n");
+}
+
+void usage_cmd(const char *cmd, FILE *f)
+{
+	const struct command *c = find_command(cmd);
+
+	if (!c) {
+		usage(f);
+		return;
+	}
+	fprintf(f, "Usage: " PROG_NAME " %s\n\n%s", c->synopsis, c->help);
+	if (strstr(c->synopsis, "VM"))
+		fprintf(f, "\nVM is a name, or #N or N (all digits) for the VM with id N.\n");
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs(PROG_NAME ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (cmd)
+		fprintf(stderr, "\nTry '" PROG_NAME " %s --help'.\n", cmd);
+	else
+		fprintf(stderr, "\nTry '" PROG_NAME " --help'.\n");
+	return EXIT_USAGE;
+}
+
+int cmd_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, int *status)
+{
+	int c;
+
+	opterr = 0;
+	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	switch (c) {
+	case 'h':
+		usage_cmd(cmd, stdout);
+		*status = EXIT_OK;
+		return -2;
+	case ':':
+		*status = usage_error(cmd, "option '%s' needs an argument",
+				      argv[optind - 1]);
+		return -2;
+	case '?':
+		if (optopt)
+			*status = usage_error(cmd, "unknown option '-%c'", optopt);
+		else
+			*status = usage_error(cmd, "unknown option '%s'",
+					      argv[optind - 1]);
+		return -2;
+	default:
+		return c;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2)
+		return usage_error(NULL, "no command given");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "help")) {
+		if (argc > 2 && !find_command(argv[2]))
+			return usage_error(NULL, "unknown command '%s'", argv[2]);
+		if (argc > 2)
+			usage_cmd(argv[2], stdout);
+		else
+			usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf(PROG_NAME " " PROG_VERSION " (denali genetlink version %d)\n",
+		       DENALI_GENL_VERSION);
+		return EXIT_OK;
+	}
+	if (argv[1][0] == '-')
+		return usage_error(NULL, "unknown option '%s'", argv[1]);
+
+	c = find_command(argv[1]);
+	if (!c)
+		return usage_error(NULL, "unknown command '%s'", argv[1]);
+	return c->fn(argc - 1, argv + 1);
+}

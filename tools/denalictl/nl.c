@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * denalictl: requests to the "denali" generic netlink family.
+ *
+ * Every request asks for extended ACKs, and the error callback takes the
+ * kernel's message (NLMSGERR_ATTR_MSG) out of the NLMSG_ERROR itself,
+ * since libnl does not report it.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
+#include "denalictl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK	270
+#endif
+
+struct dn_nl {
+	struct nl_sock *sk;
+	int family;
+	char errmsg[256];	/* the kernel's extack message, if any */
+};
+
+struct req_ctx {
+	struct dn_nl *nl;
+	bool done;
+	int err;		/* negative errno from the kernel */
+	dn_vm_cb cb;		/* each VM message, for dumps and events */
+	void *arg;
+	int cb_err;
+	struct dn_vm *out;	/* the reply of a do request */
+	bool got;
+};
+
+/* Copies the NLMSGERR_ATTR_MSG in the TLVs found at tlvs into errmsg. */
+static void take_extack(struct dn_nl *nl, const struct nlmsghdr *nlh,
+			const void *payload, size_t off)
+{
+	const char *end = (const char *)nlh + nlh->nlmsg_len;
+	const char *start = (const char *)payload + NLMSG_ALIGN(off);
+	struct nlattr *a;
+	int rem;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || start >= end)
+		return;
+	nla_for_each_attr(a, (struct nlattr *)start, (int)(end - start), rem) {
+		if (nla_type(a) == NLMSGERR_ATTR_MSG) {
+			nla_strlcpy(nl->errmsg, a, sizeof(nl->errmsg));
+			return;
+		}
+	}
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct req_ctx *ctx = arg;
+	/* libnl hands us the payload; the header sits right before it. */
+	const struct nlmsghdr *nlh =
+		(const struct nlmsghdr *)((const char *)e - NLMSG_HDRLEN);
+	size_t off = sizeof(*e);
+
+	(void)nla;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
+	    e->msg.nlmsg_len >= NLMSG_HDRLEN)
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	if (NLMSG_HDRLEN + off <= nlh->nlmsg_len)
+		take_extack(ctx->nl, nlh, e, off);
+	ctx->err = e->error < 0 ? e->error : -EPROTO;
+	ctx->done = true;
+	return NL_STOP;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct req_ctx *ctx = arg;
+
+	(void)msg;
+	ctx->done = true;
+	return NL_STOP;
+}
+
+/* NLMSG_DONE ends a dump; an error found mid-dump rides in it. */
+static int on_finish(struct nl_msg *msg, void *arg)
+{
+	struct req_ctx *ctx = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	int *err = nlmsg_data(nlh);
+
+	if (nlmsg_datalen(nlh) >= (int)sizeof(int) && *err < 0) {
+		ctx->err = *err;
+		take_extack(ctx->nl, nlh, err, sizeof(int));
+	}
+	ctx->done = true;
+	return NL_STOP;
+}
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct req_ctx *ctx = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct dn_vm vm;
+
+	if (nlh->nlmsg_type != ctx->nl->family)
+		return NL_SKIP;
+	if (vm_parse_attrs(nlh, &vm) < 0)
+		return NL_SKIP;
+	if (ctx->out) {
+		*ctx->out = vm;
+		ctx->got = true;
+	}
+	if (ctx->cb && !ctx->cb_err)
+		ctx->cb_err = ctx->cb(&vm, ctx->arg);
+	return NL_OK;
+}
+
+static void setsockopt_int(struct nl_sock *sk, int opt)
+{
+	int one = 1;
+
+	/* Older kernels lack these; errors then carry no message. */
+	(void)setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, opt, &one,
+			 sizeof(one));
+}
+
+struct dn_nl *dn_nl_open(void)
+{
+	struct dn_nl *nl;
+	int ret;
+
+	nl = calloc(1, sizeof(*nl));
+	if (!nl) {
+		err_msg("out of memory");
+		return NULL;
+	}
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk) {
+		err_msg("out of memory");
+		free(nl);
+		return NULL;
+	}
+	ret = genl_connect(nl->sk);
+	if (ret < 0) {
+		err_msg("cannot open a generic netlink socket: %s",
+			nl_geterror(ret));
+		goto fail;
+	}
+	setsockopt_int(nl->sk, NETLINK_EXT_ACK);
+	setsockopt_int(nl->sk, NETLINK_CAP_ACK);
+	nl_socket_enable_msg_peek(nl->sk);
+
+	nl->family = genl_ctrl_resolve(nl->sk, DENALI_GENL_NAME);
+	if (nl->family < 0) {
+		if (nl->family == -NLE_OBJ_NOTFOUND)
+			err_msg("the denali module is not loaded (insmod denali.ko)");
+		else
+			err_msg("cannot look up the denali netlink family: %s",
+				nl_geterror(nl->family));
+		goto fail;
+	}
+	return nl;
+fail:
+	nl_socket_free(nl->sk);
+	free(nl);
+	return NULL;
+}
+
+void dn_nl_close(struct dn_nl *nl)
+{
+	if (!nl)
+		return;
+	nl_socket_free(nl->sk);
+	free(nl);
+}
+
+const char *dn_nl_errmsg(const struct dn_nl *nl)
+{
+	return nl->errmsg[0] ? nl->errmsg : NULL;
+}
+
+static struct nl_msg *new_msg(struct dn_nl *nl, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, flags,
+			 cmd, DENALI_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Sends msg (and frees it), then reads until the ACK, error or DONE. */
+static int transact(struct dn_nl *nl, struct nl_msg *msg,
+		    struct req_ctx *ctx, bool dump)
+{
+	struct nl_cb *cb;
+	int ret;
+
+	nl->errmsg[0] = '\0';
+	ctx->nl = nl;
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, ctx);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, ctx);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, ctx);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, ctx);
+
+	/* A dump ends with NLMSG_DONE; an extra ACK would only linger. */
+	if (dump)
+		nl_socket_disable_auto_ack(nl->sk);
+	ret = nl_send_auto(nl->sk, msg);
+	if (dump)
+		nl_socket_enable_auto_ack(nl->sk);
+	nlmsg_free(msg);
+	if (ret < 0) {
+		snprintf(nl->errmsg, sizeof(nl->errmsg),
+			 "cannot send to the kernel: %s", nl_geterror(ret));
+		ret = -EIO;
+		goto out;
+	}
+
+	ret = 0;
+	while (!ctx->done) {
+		int r = nl_recvmsgs(nl->sk, cb);
+
+		if (ctx->done)
+			break;
+		if (r < 0) {
+			snprintf(nl->errmsg, sizeof(nl->errmsg),
+				 "reading the kernel's reply: %s",
+				 nl_geterror(r));
+			ret = -EIO;
+			goto out;
+		}
+	}
+	ret = ctx->err;
+out:
+	nl_cb_put(cb);
+	return ret;
+}
+
+static int put_ref(struct nl_msg *msg, const struct dn_ref *ref)
+{
+	if (ref->by_id)
+		return nla_put_u32(msg, DENALI_A_VM_ID, ref->id);
+	return nla_put_string(msg, DENALI_A_VM_NAME, ref->name);
+}
+
+int dn_vm_create(struct dn_nl *nl, const struct dn_create_args *args,
+		 struct dn_vm *out)
+{
+	struct req_ctx ctx = { .out = out };
+	struct nl_msg *msg;
+	int ret;
+
+	msg = new_msg(nl, DENALI_CMD_VM_CREATE, 0);
+	if (!msg)
+		return -ENOMEM;
+	ret = nla_put_s32(msg, DENALI_A_VM_IMAGE_FD, args->image_fd);
+	if (!ret && args->name)
+		ret = nla_put_string(msg, DENALI_A_VM_NAME, args->name);
+	if (!ret && args->mem_size)
+		ret = nla_put_u32(msg, DENALI_A_VM_MEM_SIZE, args->mem_size);
+	if (!ret && args->cmdline)
+		ret = nla_put_string(msg, DENALI_A_VM_CMDLINE, args->cmdline);
+	if (ret < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	ret = transact(nl, msg, &ctx, false);
+	if (!ret && !ctx.got) {
+		snprintf(nl->errmsg, sizeof(nl->errmsg),
+			 "the kernel created a VM but did not describe it");
+		ret = -EPROTO;
+	}
+	return ret;
+}
+
+/* START, STOP, DESTROY or GET of one VM; the reply, if any, in out. */
+int dn_vm_simple(struct dn_nl *nl, uint8_t cmd, const struct dn_ref *ref,
+		 struct dn_vm *out, bool *got_reply)
+{
+	struct req_ctx ctx = { .out = out };
+	struct nl_msg *msg;
+	int ret;
+
+	msg = new_msg(nl, cmd, 0);
+	if (!msg)
+		return -ENOMEM;
+	if (put_ref(msg, ref) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	ret = transact(nl, msg, &ctx, false);
+	if (got_reply)
+		*got_reply = ctx.got;
+	return ret;
+}
+
+int dn_vm_get(struct dn_nl *nl, const struct dn_ref *ref, struct dn_vm *out)
+{
+	bool got;
+	int ret;
+
+	ret = dn_vm_simple(nl, DENALI_CMD_VM_GET, ref, out, &got);
+	if (!ret && !got) {
+		snprintf(nl->errmsg, sizeof(nl->errmsg),
+			 "the kernel sent no description of the VM");
+		ret = -EPROTO;
+	}
+	return ret;
+}
+
+int dn_vm_dump(struct dn_nl *nl, dn_vm_cb cb, void *arg)
+{
+	struct req_ctx ctx = { .cb = cb, .arg = arg };
+	struct nl_msg *msg;
+	int ret;
+
+	msg = new_msg(nl, DENALI_CMD_VM_GET, NLM_F_DUMP);
+	if (!msg)
+		return -ENOMEM;
+	ret = transact(nl, msg, &ctx, true);
+	return ret ? ret : ctx.cb_err;
+}
+
+/*
+ * Listens on the "events" group and calls cb for each VM event until cb
+ * returns non-zero, or *stop (set from a signal handler) becomes true.
+ */
+static int events_loop(struct dn_nl *nl, struct req_ctx *ctx,
+		       volatile sig_atomic_t *stop)
+{
+	struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
+	struct nl_cb *cb;
+	int ret = 0;
+
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, ctx);
+
+	while (!ctx->cb_err && !*stop) {
+		/* Time out now and then: a signal may land just before poll(). */
+		int r = poll(&pfd, 1, 500);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			break;
+		}
+		if (r == 0)
+			continue;
+		r = nl_recvmsgs(nl->sk, cb);
+		if (r == -NLE_AGAIN)
+			continue;
+		if (r == -NLE_NOMEM) {
+			/* ENOBUFS: we fell behind and the kernel dropped some. */
+			fflush(stdout);
+			fprintf(stderr, PROG_NAME ": events lost (receive buffer overrun)\n");
+			continue;
+		}
+		if (r < 0) {
+			snprintf(nl->errmsg, sizeof(nl->errmsg),
+				 "reading events: %s", nl_geterror(r));
+			ret = -EIO;
+			break;
+		}
+	}
+	nl_cb_put(cb);
+	return ret;
+}
+
+int dn_events(struct dn_nl *nl, dn_vm_cb cb, void *arg,
+	      volatile sig_atomic_t *stop)
+{
+	struct req_ctx ctx = { .nl = nl, .cb = cb, .arg = arg };
+	int grp, ret;
+
+	nl->errmsg[0] = '\0';
+	grp = genl_ctrl_resolve_grp(nl->sk, DENALI_GENL_NAME, DENALI_MCGRP_EVENTS);
+	if (grp < 0) {
+		snprintf(nl->errmsg, sizeof(nl->errmsg),
+			 "the denali family has no \"%s\" group: %s",
+			 DENALI_MCGRP_EVENTS, nl_geterror(grp));
+		return -ENOENT;
+	}
+	ret = nl_socket_add_membership(nl->sk, grp);
+	if (ret < 0) {
+		snprintf(nl->errmsg, sizeof(nl->errmsg),
+			 "cannot join the \"%s\" group: %s",
+			 DENALI_MCGRP_EVENTS, nl_geterror(ret));
+		return ret == -NLE_PERM ? -EPERM : -EIO;
+	}
+	nl_socket_disable_seq_check(nl->sk);
+	nl_socket_set_buffer_size(nl->sk, 1 << 20, 0);
+	nl_socket_set_nonblocking(nl->sk);
+
+	ret = events_loop(nl, &ctx, stop);
+	return ret ? ret : (ctx.cb_err > 0 ? 0 : ctx.cb_err);
+}
+
+int report_nl_error(struct dn_nl *nl, int err, const struct dn_ref *ref)
+{
+	const char *msg = nl ? dn_nl_errmsg(nl) : NULL;
+
+	if (msg)
+		err_msg("%s", msg);
+	else if (err == -ENOENT && ref)
+		err_msg("no such VM: %s", ref->arg);
+	else if (err < 0)
+		err_msg("%s", errno_text(-err));
+	else
+		err_msg("unexpected error %d", err);
+	return EXIT_ERR;
+}

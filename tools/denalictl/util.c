@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * denalictl: argument parsing and error text, free of any netlink.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "denalictl.h"
+
+#define PAGE_BYTES	4096u
+
+void err_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs(PROG_NAME ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* Decimal digits only: no sign, no blanks, no base prefix. */
+static int parse_u64(const char *s, const char **end, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		unsigned int d = *p - '0';
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	*end = p;
+	*out = v;
+	return 0;
+}
+
+/*
+ * A memory size: decimal bytes, or with a K, M or G suffix (either case,
+ * binary multiples). It must be a page multiple within the limits the
+ * uapi header gives.
+ */
+int parse_size(const char *s, uint32_t *out, const char **why)
+{
+	const char *end;
+	uint64_t v, mult = 1;
+
+	if (parse_u64(s, &end, &v)) {
+		*why = "expected a number of bytes with an optional K, M or G suffix";
+		return -EINVAL;
+	}
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mult = 1ull << 10;
+		end++;
+		break;
+	case 'm': case 'M':
+		mult = 1ull << 20;
+		end++;
+		break;
+	case 'g': case 'G':
+		mult = 1ull << 30;
+		end++;
+		break;
+	default:
+		*why = "unknown suffix (use K, M or G)";
+		return -EINVAL;
+	}
+	if (*end) {
+		*why = "trailing characters after the suffix";
+		return -EINVAL;
+	}
+	if (v > UINT64_MAX / mult || v * mult > DENALI_MEM_MAX) {
+		*why = "too large (at most 3G)";
+		return -ERANGE;
+	}
+	v *= mult;
+	if (v < DENALI_MEM_MIN) {
+		*why = "too small (at least 64K)";
+		return -ERANGE;
+	}
+	if (v % PAGE_BYTES) {
+		*why = "not a multiple of the 4K page size";
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * A VM on the command line: "#N" or all digits is the VM with id N,
+ * anything else is a name.
+ */
+int parse_ref(const char *s, struct dn_ref *ref, const char **why)
+{
+	const char *num = NULL, *end;
+	uint64_t v;
+	int ret;
+
+	memset(ref, 0, sizeof(*ref));
+	ref->arg = s;
+	if (!*s) {
+		*why = "empty VM name";
+		return -EINVAL;
+	}
+	if (s[0] == '#')
+		num = s + 1;
+	else if (all_digits(s))
+		num = s;
+
+	if (num) {
+		ret = parse_u64(num, &end, &v);
+		if (ret || *end || v > UINT32_MAX) {
+			*why = "bad VM id (expected #N or N, N a number below 2^32)";
+			return -EINVAL;
+		}
+		ref->by_id = true;
+		ref->id = (uint32_t)v;
+		return 0;
+	}
+	if (strlen(s) >= DENALI_NAME_MAX) {
+		*why = "VM name too long (at most 31 bytes)";
+		return -EINVAL;
+	}
+	ref->name = s;
+	return 0;
+}
+
+/*
+ * Names we give new VMs: 1 to 31 printable bytes, no blanks, and not a
+ * form that parse_ref() reads as an id, so every VM stays addressable.
+ */
+int check_vm_name(const char *name, const char **why)
+{
+	const unsigned char *p;
+
+	if (!*name) {
+		*why = "empty name";
+		return -EINVAL;
+	}
+	if (strlen(name) >= DENALI_NAME_MAX) {
+		*why = "name too long (at most 31 bytes)";
+		return -EINVAL;
+	}
+	if (name[0] == '#' || all_digits(name)) {
+		*why = "a name must not start with '#' or be all digits (those mean ids)";
+		return -EINVAL;
+	}
+	for (p = (const unsigned char *)name; *p; p++) {
+		if (*p <= ' ' || *p == 0x7f) {
+			*why = "a name must not contain blanks or control characters";
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!isdigit((unsigned char)*s) && *s != '.')
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v < 0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* 4194304 -> "4M", 65536 -> "64K", 5000 -> "5000". */
+void fmt_size(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes && !(bytes % (1ull << 30)))
+		snprintf(buf, len, "%" PRIu64 "G", bytes >> 30);
+	else if (bytes && !(bytes % (1ull << 20)))
+		snprintf(buf, len, "%" PRIu64 "M", bytes >> 20);
+	else if (bytes && !(bytes % (1ull << 10)))
+		snprintf(buf, len, "%" PRIu64 "K", bytes >> 10);
+	else
+		snprintf(buf, len, "%" PRIu64, bytes);
+}
+
+/*
+ * What an errno from the denali family means, for replies that carry no
+ * extended ACK message. err is positive.
+ */
+const char *errno_text(int err)
+{
+	switch (err) {
+	case EPERM:
+		return "not permitted (needs CAP_NET_ADMIN)";
+	case ENOENT:
+		return "no such VM";
+	case EEXIST:
+		return "name taken";
+	case ENOEXEC:
+		return "not an ELF32 image";
+	case EFBIG:
+		return "image larger than memory";
+	case ERANGE:
+		return "entry point outside memory";
+	case EBADF:
+		return "bad image file descriptor";
+	case ENOMEM:
+		return "out of memory";
+	case ENOSPC:
+		return "no room for another VM";
+	case EBUSY:
+		return "VM busy";
+	case EALREADY:
+		return "VM already in that state";
+	case EOPNOTSUPP:
+		return "operation not supported by this kernel";
+	default:
+		return strerror(err);
+	}
+}

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * denalictl: VM messages of the denali family, parsed into struct dn_vm,
+ * and the names of states and counters.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+
+#include "denalictl.h"
+
+static const char *const state_names[] = {
+	[DENALI_VM_CREATED]	= "created",
+	[DENALI_VM_RUNNING]	= "running",
+	[DENALI_VM_IDLE]	= "idle",
+	[DENALI_VM_STOPPED]	= "stopped",
+	[DENALI_VM_EXITED]	= "exited",
+	[DENALI_VM_CRASHED]	= "crashed",
+};
+
+/* JSON keys and stats lines; the uapi comments give the meanings. */
+static const char *const stat_names[] = {
+	[DENALI_STAT_CPU_NS]		= "cpu_ns",
+	[DENALI_STAT_QUANTA]		= "quanta",
+	[DENALI_STAT_EXITS]		= "exits",
+	[DENALI_STAT_HYPERCALLS]	= "hypercalls",
+	[DENALI_STAT_PAGES_FAULTED]	= "pages_faulted",
+	[DENALI_STAT_CONSOLE_BYTES]	= "console_bytes",
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+const char *vm_state_name(uint32_t state)
+{
+	if (state < ARRAY_SIZE(state_names) && state_names[state])
+		return state_names[state];
+	return "unknown";
+}
+
+bool vm_state_is_final(uint32_t state)
+{
+	return state == DENALI_VM_STOPPED || state == DENALI_VM_EXITED ||
+	       state == DENALI_VM_CRASHED;
+}
+
+/* NULL for types this build does not know (newer kernels may add some). */
+const char *vm_stat_name(unsigned int type)
+{
+	if (type < ARRAY_SIZE(stat_names))
+		return stat_names[type];
+	return NULL;
+}
+
+static struct nla_policy vm_policy[DENALI_A_MAX + 1] = {
+	[DENALI_A_VM_ID]		= { .type = NLA_U32 },
+	[DENALI_A_VM_NAME]		= { .type = NLA_STRING },
+	[DENALI_A_VM_MEM_SIZE]		= { .type = NLA_U32 },
+	[DENALI_A_VM_CMDLINE]		= { .type = NLA_STRING },
+	[DENALI_A_VM_STATE]		= { .type = NLA_U32 },
+	[DENALI_A_VM_EXIT_CODE]		= { .type = NLA_U32 },
+	[DENALI_A_VM_CRASH_REASON]	= { .type = NLA_STRING },
+	[DENALI_A_VM_STATS]		= { .type = NLA_NESTED },
+	[DENALI_A_BACKEND]		= { .type = NLA_STRING },
+};
+
+static void parse_stats(struct nlattr *nest, struct dn_vm *vm)
+{
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_nested(a, nest, rem) {
+		int type = nla_type(a);
+
+		/* Skip the padding and anything that is not a u64. */
+		if (type <= DENALI_STAT_PAD || type >= DN_STAT_SLOTS ||
+		    nla_len(a) != sizeof(uint64_t))
+			continue;
+		vm->stats[type] = nla_get_u64(a);
+		vm->stats_present |= 1ull << type;
+	}
+	vm->has |= DN_HAS_STATS;
+}
+
+/* Fills vm from one family message; 0 or a negative errno. */
+int vm_parse_attrs(void *hdr, struct dn_vm *vm)
+{
+	struct nlattr *tb[DENALI_A_MAX + 1];
+	struct nlmsghdr *nlh = hdr;
+
+	memset(vm, 0, sizeof(*vm));
+	if (genlmsg_parse(nlh, 0, tb, DENALI_A_MAX, vm_policy) < 0)
+		return -EBADMSG;
+
+	if (tb[DENALI_A_VM_ID]) {
+		vm->id = nla_get_u32(tb[DENALI_A_VM_ID]);
+		vm->has |= DN_HAS_ID;
+	}
+	if (tb[DENALI_A_VM_NAME]) {
+		nla_strlcpy(vm->name, tb[DENALI_A_VM_NAME], sizeof(vm->name));
+		vm->has |= DN_HAS_NAME;
+	}
+	if (tb[DENALI_A_VM_STATE]) {
+		vm->state = nla_get_u32(tb[DENALI_A_VM_STATE]);
+		vm->has |= DN_HAS_STATE;
+	}
+	if (tb[DENALI_A_VM_MEM_SIZE]) {
+		vm->mem_size = nla_get_u32(tb[DENALI_A_VM_MEM_SIZE]);
+		vm->has |= DN_HAS_MEM;
+	}
+	if (tb[DENALI_A_VM_EXIT_CODE]) {
+		vm->exit_code = (int32_t)nla_get_u32(tb[DENALI_A_VM_EXIT_CODE]);
+		vm->has |= DN_HAS_EXIT;
+	}
+	if (tb[DENALI_A_VM_CRASH_REASON]) {
+		nla_strlcpy(vm->reason, tb[DENALI_A_VM_CRASH_REASON],
+			    sizeof(vm->reason));
+		vm->has |= DN_HAS_REASON;
+	}
+	if (tb[DENALI_A_BACKEND]) {
+		nla_strlcpy(vm->backend, tb[DENALI_A_BACKEND],
+			    sizeof(vm->backend));
+		vm->has |= DN_HAS_BACKEND;
+	}
+	if (tb[DENALI_A_VM_CMDLINE]) {
+		nla_strlcpy(vm->cmdline, tb[DENALI_A_VM_CMDLINE],
+			    sizeof(vm->cmdline));
+		vm->has |= DN_HAS_CMDLINE;
+	}
+	if (tb[DENALI_A_VM_STATS])
+		parse_stats(tb[DENALI_A_VM_STATS], vm);
+	return 0;
+}
+
+/* "running", "exited (code 3)", "crashed (triple fault)". */
+void vm_describe_state(const struct dn_vm *vm, char *buf, size_t len)
+{
+	const char *state = vm_state_name(vm->state);
+
+	if (!(vm->has & DN_HAS_STATE))
+		snprintf(buf, len, "unknown");
+	else if (vm->state == DENALI_VM_EXITED && (vm->has & DN_HAS_EXIT))
+		snprintf(buf, len, "%s (code %d)", state, vm->exit_code);
+	else if (vm->state == DENALI_VM_CRASHED && (vm->has & DN_HAS_REASON))
+		snprintf(buf, len, "%s (%s)", state, vm->reason);
+	else if (vm->state >= ARRAY_SIZE(state_names))
+		snprintf(buf, len, "unknown (%u)", vm->state);
+	else
+		snprintf(buf, len, "%s", state);
+}
