@@ -102,11 +102,7 @@ static inline uint64_t denali_rdtsc(void)
  * Guest time: nanoseconds since the VM was created, from the clock the
  * kernel describes in the virtual registers. Costs no exit.
  */
-uint64_t denali_time_ns(void);
-
-/* ns_base + (tsc - tsc_base) * 1000000 / tsc_khz without overflow. */
-uint64_t denali_tsc_to_ns(uint64_t tsc, uint64_t tsc_khz, uint64_t tsc_base,
-			  uint64_t ns_base);
+uint64_t denali_now_ns(void);
 
 /*
  * Copies the boot command line (at most size - 1 bytes) and

@@ -12,7 +12,8 @@ _Static_assert(offsetof(struct denali_vregs, disk_blocks) == 64,
 _Static_assert(offsetof(struct denali_vregs, cmdline) == 128, "vregs layout");
 _Static_assert(sizeof(struct denali_vregs) == 384, "vregs layout");
 
-uint64_t denali_tsc_to_ns(uint64_t tsc, uint64_t tsc_khz, uint64_t tsc_base,
+/* ns_base + (tsc - tsc_base) * 1000000 / tsc_khz without overflow. */
+static uint64_t tsc_to_ns(uint64_t tsc, uint64_t tsc_khz, uint64_t tsc_base,
 			  uint64_t ns_base)
 {
 	uint64_t delta, ms, rest;
@@ -30,7 +31,7 @@ uint64_t denali_tsc_to_ns(uint64_t tsc, uint64_t tsc_khz, uint64_t tsc_base,
 	return ns_base + ms * 1000000 + rest * 1000000 / tsc_khz;
 }
 
-uint64_t denali_time_ns(void)
+uint64_t denali_now_ns(void)
 {
 	const volatile struct denali_vregs *vr = denali_vregs();
 	uint64_t khz, base, ns, tsc;
@@ -51,7 +52,7 @@ uint64_t denali_time_ns(void)
 		    ns == vr->ns_base)
 			break;
 	}
-	return denali_tsc_to_ns(tsc, khz, base, ns);
+	return tsc_to_ns(tsc, khz, base, ns);
 }
 
 unsigned int denali_cmdline(char *buf, unsigned int size)
