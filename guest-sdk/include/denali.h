@@ -99,8 +99,9 @@ static inline uint64_t denali_rdtsc(void)
 }
 
 /*
- * Guest time: nanoseconds since the VM was created, from the clock the
- * kernel describes in the virtual registers. Costs no exit.
+ * Guest time in nanoseconds, from the clock the kernel describes in the
+ * virtual registers; for intervals (the ABI fixes no origin). Costs no
+ * exit.
  */
 uint64_t denali_now_ns(void);
 
