@@ -6,7 +6,6 @@
 #ifndef _DENALICTL_H
 #define _DENALICTL_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +15,10 @@
 
 #define PROG_NAME	"denalictl"
 #define PROG_VERSION	"1.0"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/* As the kernel spells it. */
+#define __printf(a, b)	__attribute__((__format__(printf, a, b)))
 
 /* Exit statuses. */
 #define EXIT_OK		0
@@ -60,18 +63,35 @@ struct dn_ref {
 };
 
 /* util.c */
-void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void err_msg(const char *fmt, ...) __printf(1, 2);
 int parse_size(const char *s, uint32_t *out, const char **why);
 int parse_ref(const char *s, struct dn_ref *ref, const char **why);
 int check_vm_name(const char *name, const char **why);
 int parse_seconds(const char *s, double *out);
 void fmt_size(uint64_t bytes, char *buf, size_t len);
-const char *errno_text(int err);
+/* Milliseconds on a monotonic clock. */
+int64_t now_ms(void);
+/*
+ * SIGINT and SIGTERM end the commands that wait: after catch_signals()
+ * they are blocked and read from a signalfd in wait_readable(), which
+ * then returns 0 and makes signal_caught() true. No signal can slip in
+ * between a check and a wait.
+ */
+int catch_signals(void);
+bool signal_caught(void);
+/* 1 when fd is readable, 0 on timeout or a caught signal, or -errno. */
+int wait_readable(int fd, int timeout_ms);
 
 /* vm.c */
 const char *vm_state_name(uint32_t state);
 bool vm_state_is_final(uint32_t state);
-const char *vm_stat_name(unsigned int type);
+/*
+ * Calls fn for every counter this build knows (0 where the kernel did not
+ * report it), then for any newer one the kernel reported, named stat_N.
+ */
+void vm_stats_walk(const struct dn_vm *vm,
+		   void (*fn)(const char *name, uint64_t value, void *arg),
+		   void *arg);
 int vm_parse_attrs(void *nlmsghdr, struct dn_vm *vm);
 void vm_describe_state(const struct dn_vm *vm, char *buf, size_t len);
 
@@ -94,24 +114,36 @@ typedef int (*dn_vm_cb)(const struct dn_vm *vm, void *arg);
 
 struct dn_nl *dn_nl_open(void);
 void dn_nl_close(struct dn_nl *nl);
-const char *dn_nl_errmsg(const struct dn_nl *nl);
 int dn_vm_create(struct dn_nl *nl, const struct dn_create_args *args,
 		 struct dn_vm *out);
-int dn_vm_simple(struct dn_nl *nl, uint8_t cmd, const struct dn_ref *ref,
-		 struct dn_vm *out, bool *got_reply);
+/* START, STOP or DESTROY of the VM with this id. */
+int dn_vm_cmd(struct dn_nl *nl, uint8_t cmd, uint32_t id);
 int dn_vm_get(struct dn_nl *nl, const struct dn_ref *ref, struct dn_vm *out);
 int dn_vm_dump(struct dn_nl *nl, dn_vm_cb cb, void *arg);
-/* Calls cb per event until cb returns non-zero or *stop is set. */
-int dn_events(struct dn_nl *nl, dn_vm_cb cb, void *arg,
-	      volatile sig_atomic_t *stop);
+/* Joins the "events" group; the socket then serves events only. */
+int dn_events_join(struct dn_nl *nl);
+int dn_events_fd(const struct dn_nl *nl);
+/*
+ * Reads the events already queued, calling cb (may be NULL) for each
+ * until it returns non-zero. Returns 0, cb's value, -ENOBUFS when the
+ * kernel dropped some, or another negative errno.
+ */
+int dn_events_read(struct dn_nl *nl, dn_vm_cb cb, void *arg);
 
-/* Prints "denalictl: <why>" for a failed request and returns EXIT_ERR. */
-int report_nl_error(struct dn_nl *nl, int err, const struct dn_ref *ref);
+/*
+ * Prints one line for a failed request and returns EXIT_ERR. vm names
+ * an existing VM as typed (for ENOENT), new_name the name asked for in a
+ * create (for EEXIST); either may be NULL.
+ */
+int report_nl_error(struct dn_nl *nl, int err, const char *vm,
+		    const char *new_name);
 
 /* console.c */
 int cmd_console(int argc, char **argv);
 
-/* commands */
+/* cmds.c */
+/* Looks up a VM by name or id; reports failure and returns EXIT_ERR. */
+int find_vm(struct dn_nl *nl, const struct dn_ref *ref, struct dn_vm *vm);
 int cmd_start(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_run(int argc, char **argv);
@@ -133,7 +165,6 @@ struct option;
 int cmd_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, int *status);
 void usage_cmd(const char *cmd, FILE *f);
-int usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int usage_error(const char *cmd, const char *fmt, ...) __printf(2, 3);
 
 #endif /* _DENALICTL_H */

@@ -92,27 +92,27 @@ void json_string(FILE *f, const char *str)
 	fputc('"', f);
 }
 
+struct json_stats_ctx {
+	FILE *f;
+	const char *sep;
+};
+
+static void json_stat(const char *name, uint64_t value, void *arg)
+{
+	struct json_stats_ctx *ctx = arg;
+
+	fputs(ctx->sep, ctx->f);
+	json_string(ctx->f, name);
+	fprintf(ctx->f, ": %" PRIu64, value);
+	ctx->sep = ", ";
+}
+
 void json_stats(FILE *f, const struct dn_vm *vm)
 {
-	const char *sep = "";
-	unsigned int t;
+	struct json_stats_ctx ctx = { .f = f, .sep = "" };
 
 	fputc('{', f);
-	for (t = DENALI_STAT_PAD + 1; t < DN_STAT_SLOTS; t++) {
-		const char *name = vm_stat_name(t);
-		bool present = vm->stats_present & (1ull << t);
-
-		/* Known counters always appear; newer ones when reported. */
-		if (!name && !present)
-			continue;
-		fputs(sep, f);
-		if (name)
-			json_string(f, name);
-		else
-			fprintf(f, "\"stat_%u\"", t);
-		fprintf(f, ": %" PRIu64, present ? vm->stats[t] : 0);
-		sep = ", ";
-	}
+	vm_stats_walk(vm, json_stat, &ctx);
 	fputc('}', f);
 }
 
@@ -127,18 +127,27 @@ void json_vm(FILE *f, const struct dn_vm *vm)
 		fprintf(f, "%" PRIu32, vm->mem_size);
 	else
 		fputs("null", f);
+	/* Every object has every key, so that readers need no guessing. */
+	fputs(", \"exit_code\": ", f);
 	if (vm->state == DENALI_VM_EXITED && (vm->has & DN_HAS_EXIT))
-		fprintf(f, ", \"exit_code\": %" PRId32, vm->exit_code);
-	if (vm->state == DENALI_VM_CRASHED && (vm->has & DN_HAS_REASON)) {
-		fputs(", \"crash_reason\": ", f);
+		fprintf(f, "%" PRId32, vm->exit_code);
+	else
+		fputs("null", f);
+	fputs(", \"crash_reason\": ", f);
+	if (vm->state == DENALI_VM_CRASHED && (vm->has & DN_HAS_REASON))
 		json_string(f, vm->reason);
-	}
+	else
+		fputs("null", f);
 	fputs(", \"backend\": ", f);
 	if (vm->has & DN_HAS_BACKEND)
 		json_string(f, vm->backend);
 	else
 		fputs("null", f);
+	/* Events carry no counters. */
 	fputs(", \"stats\": ", f);
-	json_stats(f, vm);
+	if (vm->has & DN_HAS_STATS)
+		json_stats(f, vm);
+	else
+		fputs("null", f);
 	fputc('}', f);
 }

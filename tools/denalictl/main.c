@@ -49,8 +49,9 @@ static const struct command commands[] = {
 	  "backend and counters.\n"
 	  "\n"
 	  "  -j, --json   print a JSON array of objects with the keys id, name,\n"
-	  "               state, mem_size, exit_code (exited VMs only),\n"
-	  "               crash_reason (crashed VMs only), backend and stats\n" },
+	  "               state, mem_size, exit_code (null unless exited),\n"
+	  "               crash_reason (null unless crashed), backend and\n"
+	  "               stats (an object of counters)\n" },
 	{ "show", cmd_show,
 	  "show VM [-j]",
 	  "Print every attribute and counter of one VM, one per line.\n"
@@ -85,13 +86,11 @@ static const struct command commands[] = {
 	  "  -n, --count COUNT exit after COUNT events\n" },
 };
 
-#define N_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
-
 static const struct command *find_command(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < N_COMMANDS; i++)
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
@@ -109,7 +108,7 @@ static void usage(FILE *f)
 		"Every command but --help needs CAP_NET_ADMIN.\n"
 		"\n"
 		"Commands:\n");
-	for (i = 0; i < N_COMMANDS; i++)
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %s\n", commands[i].synopsis);
 	fprintf(f,
 		"\n"
@@ -140,10 +139,11 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+	/* One line, as every error: scripts read the first line only. */
 	if (cmd)
-		fprintf(stderr, "\nTry '" PROG_NAME " %s --help'.\n", cmd);
+		fprintf(stderr, " (see '" PROG_NAME " %s --help')\n", cmd);
 	else
-		fprintf(stderr, "\nTry '" PROG_NAME " --help'.\n");
+		fprintf(stderr, " (see '" PROG_NAME " --help')\n");
 	return EXIT_USAGE;
 }
 
@@ -164,11 +164,12 @@ int cmd_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 				      argv[optind - 1]);
 		return -2;
 	case '?':
-		if (optopt)
-			*status = usage_error(cmd, "unknown option '-%c'", optopt);
-		else
-			*status = usage_error(cmd, "unknown option '%s'",
+		/* A long option is always the whole of the last argument. */
+		if (!strncmp(argv[optind - 1], "--", 2))
+			*status = usage_error(cmd, "bad option '%s'",
 					      argv[optind - 1]);
+		else
+			*status = usage_error(cmd, "unknown option '-%c'", optopt);
 		return -2;
 	default:
 		return c;

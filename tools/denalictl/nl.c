@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -161,7 +160,7 @@ struct dn_nl *dn_nl_open(void)
 	nl->family = genl_ctrl_resolve(nl->sk, DENALI_GENL_NAME);
 	if (nl->family < 0) {
 		if (nl->family == -NLE_OBJ_NOTFOUND)
-			err_msg("the denali module is not loaded (insmod denali.ko)");
+			err_msg("the denali module is not loaded");
 		else
 			err_msg("cannot look up the denali netlink family: %s",
 				nl_geterror(nl->family));
@@ -180,11 +179,6 @@ void dn_nl_close(struct dn_nl *nl)
 		return;
 	nl_socket_free(nl->sk);
 	free(nl);
-}
-
-const char *dn_nl_errmsg(const struct dn_nl *nl)
-{
-	return nl->errmsg[0] ? nl->errmsg : NULL;
 }
 
 static struct nl_msg *new_msg(struct dn_nl *nl, uint8_t cmd, int flags)
@@ -291,9 +285,9 @@ int dn_vm_create(struct dn_nl *nl, const struct dn_create_args *args,
 	return ret;
 }
 
-/* START, STOP, DESTROY or GET of one VM; the reply, if any, in out. */
-int dn_vm_simple(struct dn_nl *nl, uint8_t cmd, const struct dn_ref *ref,
-		 struct dn_vm *out, bool *got_reply)
+/* Sends a request naming one VM; its reply, if any, lands in out. */
+static int vm_request(struct dn_nl *nl, uint8_t cmd, const struct dn_ref *ref,
+		      struct dn_vm *out, bool *got)
 {
 	struct req_ctx ctx = { .out = out };
 	struct nl_msg *msg;
@@ -307,9 +301,17 @@ int dn_vm_simple(struct dn_nl *nl, uint8_t cmd, const struct dn_ref *ref,
 		return -EMSGSIZE;
 	}
 	ret = transact(nl, msg, &ctx, false);
-	if (got_reply)
-		*got_reply = ctx.got;
+	*got = ctx.got;
 	return ret;
+}
+
+int dn_vm_cmd(struct dn_nl *nl, uint8_t cmd, uint32_t id)
+{
+	struct dn_ref ref = { .by_id = true, .id = id };
+	struct dn_vm reply;
+	bool got;
+
+	return vm_request(nl, cmd, &ref, &reply, &got);
 }
 
 int dn_vm_get(struct dn_nl *nl, const struct dn_ref *ref, struct dn_vm *out)
@@ -317,7 +319,7 @@ int dn_vm_get(struct dn_nl *nl, const struct dn_ref *ref, struct dn_vm *out)
 	bool got;
 	int ret;
 
-	ret = dn_vm_simple(nl, DENALI_CMD_VM_GET, ref, out, &got);
+	ret = vm_request(nl, DENALI_CMD_VM_GET, ref, out, &got);
 	if (!ret && !got) {
 		snprintf(nl->errmsg, sizeof(nl->errmsg),
 			 "the kernel sent no description of the VM");
@@ -339,62 +341,13 @@ int dn_vm_dump(struct dn_nl *nl, dn_vm_cb cb, void *arg)
 	return ret ? ret : ctx.cb_err;
 }
 
-/*
- * Listens on the "events" group and calls cb for each VM event until cb
- * returns non-zero, or *stop (set from a signal handler) becomes true.
- */
-static int events_loop(struct dn_nl *nl, struct req_ctx *ctx,
-		       volatile sig_atomic_t *stop)
+int dn_events_join(struct dn_nl *nl)
 {
-	struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
-	struct nl_cb *cb;
-	int ret = 0;
-
-	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!cb)
-		return -ENOMEM;
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, ctx);
-
-	while (!ctx->cb_err && !*stop) {
-		/* Time out now and then: a signal may land just before poll(). */
-		int r = poll(&pfd, 1, 500);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			break;
-		}
-		if (r == 0)
-			continue;
-		r = nl_recvmsgs(nl->sk, cb);
-		if (r == -NLE_AGAIN)
-			continue;
-		if (r == -NLE_NOMEM) {
-			/* ENOBUFS: we fell behind and the kernel dropped some. */
-			fflush(stdout);
-			fprintf(stderr, PROG_NAME ": events lost (receive buffer overrun)\n");
-			continue;
-		}
-		if (r < 0) {
-			snprintf(nl->errmsg, sizeof(nl->errmsg),
-				 "reading events: %s", nl_geterror(r));
-			ret = -EIO;
-			break;
-		}
-	}
-	nl_cb_put(cb);
-	return ret;
-}
-
-int dn_events(struct dn_nl *nl, dn_vm_cb cb, void *arg,
-	      volatile sig_atomic_t *stop)
-{
-	struct req_ctx ctx = { .nl = nl, .cb = cb, .arg = arg };
 	int grp, ret;
 
 	nl->errmsg[0] = '\0';
-	grp = genl_ctrl_resolve_grp(nl->sk, DENALI_GENL_NAME, DENALI_MCGRP_EVENTS);
+	grp = genl_ctrl_resolve_grp(nl->sk, DENALI_GENL_NAME,
+				    DENALI_MCGRP_EVENTS);
 	if (grp < 0) {
 		snprintf(nl->errmsg, sizeof(nl->errmsg),
 			 "the denali family has no \"%s\" group: %s",
@@ -403,30 +356,69 @@ int dn_events(struct dn_nl *nl, dn_vm_cb cb, void *arg,
 	}
 	ret = nl_socket_add_membership(nl->sk, grp);
 	if (ret < 0) {
+		if (ret == -NLE_PERM)
+			return -EPERM;
 		snprintf(nl->errmsg, sizeof(nl->errmsg),
 			 "cannot join the \"%s\" group: %s",
 			 DENALI_MCGRP_EVENTS, nl_geterror(ret));
-		return ret == -NLE_PERM ? -EPERM : -EIO;
+		return -EIO;
 	}
+	/* Events carry sequence number 0, not that of a request. */
 	nl_socket_disable_seq_check(nl->sk);
 	nl_socket_set_buffer_size(nl->sk, 1 << 20, 0);
-	nl_socket_set_nonblocking(nl->sk);
-
-	ret = events_loop(nl, &ctx, stop);
-	return ret ? ret : (ctx.cb_err > 0 ? 0 : ctx.cb_err);
+	return 0;
 }
 
-int report_nl_error(struct dn_nl *nl, int err, const struct dn_ref *ref)
+int dn_events_fd(const struct dn_nl *nl)
 {
-	const char *msg = nl ? dn_nl_errmsg(nl) : NULL;
+	return nl_socket_get_fd(nl->sk);
+}
 
-	if (msg)
-		err_msg("%s", msg);
-	else if (err == -ENOENT && ref)
-		err_msg("no such VM: %s", ref->arg);
-	else if (err < 0)
-		err_msg("%s", errno_text(-err));
+int dn_events_read(struct dn_nl *nl, dn_vm_cb cb, void *arg)
+{
+	struct req_ctx ctx = { .nl = nl, .cb = cb, .arg = arg };
+	struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
+	struct nl_cb *nlcb;
+	int ret = 0;
+
+	nlcb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!nlcb)
+		return -ENOMEM;
+	nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &ctx);
+
+	/* Only read what is queued, so that the blocking socket never blocks. */
+	while (!ctx.cb_err && poll(&pfd, 1, 0) > 0) {
+		int r = nl_recvmsgs(nl->sk, nlcb);
+
+		if (r == -NLE_NOMEM) {
+			/* ENOBUFS: we fell behind and the kernel dropped some. */
+			ret = -ENOBUFS;
+			break;
+		}
+		if (r < 0) {
+			snprintf(nl->errmsg, sizeof(nl->errmsg),
+				 "reading events: %s", nl_geterror(r));
+			ret = -EIO;
+			break;
+		}
+	}
+	nl_cb_put(nlcb);
+	return ret ? ret : ctx.cb_err;
+}
+
+int report_nl_error(struct dn_nl *nl, int err, const char *vm,
+		    const char *new_name)
+{
+	/* These have fixed texts that scripts may look for. */
+	if (err == -EPERM)
+		err_msg("operation not permitted (needs CAP_NET_ADMIN)");
+	else if (err == -ENOENT && vm)
+		err_msg("no such VM: %s", vm);
+	else if (err == -EEXIST && new_name)
+		err_msg("name already in use: %s", new_name);
+	else if (nl && nl->errmsg[0])
+		err_msg("%s", nl->errmsg);
 	else
-		err_msg("unexpected error %d", err);
+		err_msg("%s", strerror(err < 0 ? -err : EPROTO));
 	return EXIT_ERR;
 }

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * denalictl: argument parsing and error text, free of any netlink.
+ * denalictl: argument parsing, error text and waiting, free of any
+ * netlink.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "denalictl.h"
 
@@ -65,10 +70,16 @@ int parse_size(const char *s, uint32_t *out, const char **why)
 {
 	const char *end;
 	uint64_t v, mult = 1;
+	int ret;
 
-	if (parse_u64(s, &end, &v)) {
+	ret = parse_u64(s, &end, &v);
+	if (ret == -ERANGE) {
+		*why = "too large (at most 3G)";
+		return ret;
+	}
+	if (ret) {
 		*why = "expected a number of bytes with an optional K, M or G suffix";
-		return -EINVAL;
+		return ret;
 	}
 	switch (*end) {
 	case '\0':
@@ -206,38 +217,53 @@ void fmt_size(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64, bytes);
 }
 
-/*
- * What an errno from the denali family means, for replies that carry no
- * extended ACK message. err is positive.
- */
-const char *errno_text(int err)
+int64_t now_ms(void)
 {
-	switch (err) {
-	case EPERM:
-		return "not permitted (needs CAP_NET_ADMIN)";
-	case ENOENT:
-		return "no such VM";
-	case EEXIST:
-		return "name taken";
-	case ENOEXEC:
-		return "not an ELF32 image";
-	case EFBIG:
-		return "image larger than memory";
-	case ERANGE:
-		return "entry point outside memory";
-	case EBADF:
-		return "bad image file descriptor";
-	case ENOMEM:
-		return "out of memory";
-	case ENOSPC:
-		return "no room for another VM";
-	case EBUSY:
-		return "VM busy";
-	case EALREADY:
-		return "VM already in that state";
-	case EOPNOTSUPP:
-		return "operation not supported by this kernel";
-	default:
-		return strerror(err);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int sig_fd = -1;
+static bool caught;
+
+int catch_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	return sig_fd < 0 ? -errno : 0;
+}
+
+bool signal_caught(void)
+{
+	return caught;
+}
+
+int wait_readable(int fd, int timeout_ms)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = sig_fd, .events = POLLIN },
+	};
+	int r;
+
+	if (caught)
+		return 0;
+	do {
+		r = poll(pfd, 2, timeout_ms);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (pfd[1].revents) {
+		caught = true;
+		return 0;
 	}
+	return r > 0;
 }

@@ -30,8 +30,6 @@ static const char *const stat_names[] = {
 	[DENALI_STAT_CONSOLE_BYTES]	= "console_bytes",
 };
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
 const char *vm_state_name(uint32_t state)
 {
 	if (state < ARRAY_SIZE(state_names) && state_names[state])
@@ -46,11 +44,32 @@ bool vm_state_is_final(uint32_t state)
 }
 
 /* NULL for types this build does not know (newer kernels may add some). */
-const char *vm_stat_name(unsigned int type)
+static const char *vm_stat_name(unsigned int type)
 {
 	if (type < ARRAY_SIZE(stat_names))
 		return stat_names[type];
 	return NULL;
+}
+
+void vm_stats_walk(const struct dn_vm *vm,
+		   void (*fn)(const char *name, uint64_t value, void *arg),
+		   void *arg)
+{
+	char other[16];
+	unsigned int t;
+
+	for (t = DENALI_STAT_PAD + 1; t < DN_STAT_SLOTS; t++) {
+		const char *name = vm_stat_name(t);
+		bool present = vm->stats_present & (1ull << t);
+
+		if (!name && !present)
+			continue;
+		if (!name) {
+			snprintf(other, sizeof(other), "stat_%u", t);
+			name = other;
+		}
+		fn(name, present ? vm->stats[t] : 0, arg);
+	}
 }
 
 static struct nla_policy vm_policy[DENALI_A_MAX + 1] = {
@@ -59,7 +78,7 @@ static struct nla_policy vm_policy[DENALI_A_MAX + 1] = {
 	[DENALI_A_VM_MEM_SIZE]		= { .type = NLA_U32 },
 	[DENALI_A_VM_CMDLINE]		= { .type = NLA_STRING },
 	[DENALI_A_VM_STATE]		= { .type = NLA_U32 },
-	[DENALI_A_VM_EXIT_CODE]		= { .type = NLA_U32 },
+	[DENALI_A_VM_EXIT_CODE]		= { .type = NLA_U32 },	/* s32 */
 	[DENALI_A_VM_CRASH_REASON]	= { .type = NLA_STRING },
 	[DENALI_A_VM_STATS]		= { .type = NLA_NESTED },
 	[DENALI_A_BACKEND]		= { .type = NLA_STRING },

@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * denalictl: the commands that manage VMs through the denali family.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "denalictl.h"
+
+static const struct option help_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option json_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/*
+ * The options and the one VM argument of run, stop, destroy, show, stats
+ * and console; json NULL means -j is not an option. Returns true when the
+ * command goes on, false when it must return *status.
+ */
+static bool parse_vm_args(const char *cmd, int argc, char **argv, bool *json,
+			  struct dn_ref *ref, int *status)
+{
+	const char *why;
+	int c;
+
+	while ((c = cmd_getopt(cmd, argc, argv, json ? ":jh" : ":h",
+			       json ? json_opts : help_opts, status)) != -1) {
+		if (c == -2)
+			return false;
+		if (c == 'j')
+			*json = true;
+	}
+	if (optind >= argc) {
+		*status = usage_error(cmd, "missing VM argument");
+		return false;
+	}
+	if (optind + 1 < argc) {
+		*status = usage_error(cmd, "unexpected argument '%s'",
+				      argv[optind + 1]);
+		return false;
+	}
+	if (parse_ref(argv[optind], ref, &why)) {
+		*status = usage_error(cmd, "%s: '%s'", why, argv[optind]);
+		return false;
+	}
+	return true;
+}
+
+int find_vm(struct dn_nl *nl, const struct dn_ref *ref, struct dn_vm *vm)
+{
+	int ret = dn_vm_get(nl, ref, vm);
+
+	if (ret)
+		return report_nl_error(nl, ret, ref->arg, NULL);
+	if (!(vm->has & DN_HAS_ID) || !(vm->has & DN_HAS_NAME)) {
+		err_msg("the kernel did not report the id and name of %s",
+			ref->arg);
+		return EXIT_ERR;
+	}
+	return EXIT_OK;
+}
+
+static const struct option create_opts[] = {
+	{ "name", required_argument, NULL, 'n' },
+	{ "mem", required_argument, NULL, 'm' },
+	{ "cmdline", required_argument, NULL, 'c' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Opens the image for the kernel to read, as a file descriptor. */
+static int open_image(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err_msg("cannot read image %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		err_msg("cannot read image %s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* create, and start: create then start, destroying it again on failure. */
+static int create_vm(const char *cmd, int argc, char **argv, bool start)
+{
+	struct dn_create_args args = { 0 };
+	const char *why;
+	struct dn_nl *nl;
+	struct dn_vm vm;
+	int c, ret, status;
+
+	while ((c = cmd_getopt(cmd, argc, argv, ":n:m:c:h", create_opts,
+			       &status)) != -1) {
+		switch (c) {
+		case -2:
+			return status;
+		case 'n':
+			if (check_vm_name(optarg, &why))
+				return usage_error(cmd, "bad name '%s': %s",
+						   optarg, why);
+			args.name = optarg;
+			break;
+		case 'm':
+			if (parse_size(optarg, &args.mem_size, &why))
+				return usage_error(cmd, "bad memory size '%s': %s",
+						   optarg, why);
+			break;
+		case 'c':
+			if (strlen(optarg) >= DENALI_CMDLINE_MAX)
+				return usage_error(cmd, "command line too long (at most %d bytes)",
+						   DENALI_CMDLINE_MAX - 1);
+			args.cmdline = optarg;
+			break;
+		}
+	}
+	if (optind >= argc)
+		return usage_error(cmd, "missing IMAGE argument");
+	if (optind + 1 < argc)
+		return usage_error(cmd, "unexpected argument '%s'",
+				   argv[optind + 1]);
+
+	args.image_fd = open_image(argv[optind]);
+	if (args.image_fd < 0)
+		return EXIT_ERR;
+	nl = dn_nl_open();
+	if (!nl) {
+		close(args.image_fd);
+		return EXIT_ERR;
+	}
+	/* The kernel takes its own reference to the file while it reads. */
+	ret = dn_vm_create(nl, &args, &vm);
+	close(args.image_fd);
+	if (ret) {
+		status = report_nl_error(nl, ret, NULL, args.name);
+		goto out;
+	}
+	if (start) {
+		ret = dn_vm_cmd(nl, DENALI_CMD_VM_START, vm.id);
+		if (ret) {
+			status = report_nl_error(nl, ret, NULL, NULL);
+			/* Leave no VM behind that the operator did not get. */
+			if (dn_vm_cmd(nl, DENALI_CMD_VM_DESTROY, vm.id))
+				err_msg("could not destroy %s (id %" PRIu32 ") again",
+					vm.name, vm.id);
+			goto out;
+		}
+	}
+	printf("%s %s (id %" PRIu32 ")\n", start ? "started" : "created",
+	       vm.name, vm.id);
+	status = EXIT_OK;
+out:
+	dn_nl_close(nl);
+	return status;
+}
+
+int cmd_start(int argc, char **argv)
+{
+	return create_vm("start", argc, argv, true);
+}
+
+int cmd_create(int argc, char **argv)
+{
+	return create_vm("create", argc, argv, false);
+}
+
+/* run, stop, destroy: one request for one VM, then one line. */
+static int vm_action(const char *cmd, int argc, char **argv, uint8_t nl_cmd,
+		     const char *done)
+{
+	struct dn_nl *nl;
+	struct dn_ref ref;
+	struct dn_vm vm;
+	int ret, status;
+
+	if (!parse_vm_args(cmd, argc, argv, NULL, &ref, &status))
+		return status;
+	nl = dn_nl_open();
+	if (!nl)
+		return EXIT_ERR;
+	/* Resolve a name first: the line printed names both. */
+	status = find_vm(nl, &ref, &vm);
+	if (status)
+		goto out;
+	ret = dn_vm_cmd(nl, nl_cmd, vm.id);
+	if (ret) {
+		status = report_nl_error(nl, ret, ref.arg, NULL);
+		goto out;
+	}
+	printf("%s %s (id %" PRIu32 ")\n", done, vm.name, vm.id);
+out:
+	dn_nl_close(nl);
+	return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	return vm_action("run", argc, argv, DENALI_CMD_VM_START, "started");
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	return vm_action("stop", argc, argv, DENALI_CMD_VM_STOP, "stopped");
+}
+
+int cmd_destroy(int argc, char **argv)
+{
+	return vm_action("destroy", argc, argv, DENALI_CMD_VM_DESTROY,
+			 "destroyed");
+}
+
+struct vm_list {
+	struct dn_vm *vms;
+	size_t n, cap;
+};
+
+static int collect_vm(const struct dn_vm *vm, void *arg)
+{
+	struct vm_list *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct dn_vm *v = realloc(l->vms, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->vms = v;
+		l->cap = cap;
+	}
+	l->vms[l->n++] = *vm;
+	return 0;
+}
+
+static void print_table(const struct vm_list *l)
+{
+	int name_w = 4, state_w = 5;
+	char state[DENALI_REASON_MAX + 32];
+	char mem[24];
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		int w = (int)strlen(l->vms[i].name);
+
+		if (w > name_w)
+			name_w = w;
+		vm_describe_state(&l->vms[i], state, sizeof(state));
+		w = (int)strlen(state);
+		if (w > state_w)
+			state_w = w;
+	}
+	printf("%-5s %-*s %-*s %6s %-7s %10s %10s %10s\n", "ID", name_w,
+	       "NAME", state_w, "STATE", "MEM", "BACKEND", "CPU_MS", "EXITS",
+	       "CONSOLE");
+	for (i = 0; i < l->n; i++) {
+		const struct dn_vm *vm = &l->vms[i];
+
+		vm_describe_state(vm, state, sizeof(state));
+		if (vm->has & DN_HAS_MEM)
+			fmt_size(vm->mem_size, mem, sizeof(mem));
+		else
+			snprintf(mem, sizeof(mem), "-");
+		printf("%-5" PRIu32 " %-*s %-*s %6s %-7s %10" PRIu64 " %10" PRIu64
+		       " %10" PRIu64 "\n", vm->id, name_w, vm->name, state_w,
+		       state, mem, vm->backend[0] ? vm->backend : "-",
+		       vm->stats[DENALI_STAT_CPU_NS] / 1000000,
+		       vm->stats[DENALI_STAT_EXITS],
+		       vm->stats[DENALI_STAT_CONSOLE_BYTES]);
+	}
+}
+
+int cmd_list(int argc, char **argv)
+{
+	struct vm_list l = { 0 };
+	bool json = false;
+	struct dn_nl *nl;
+	int c, ret, status;
+	size_t i;
+
+	while ((c = cmd_getopt("list", argc, argv, ":jh", json_opts,
+			       &status)) != -1) {
+		if (c == -2)
+			return status;
+		if (c == 'j')
+			json = true;
+	}
+	if (optind < argc)
+		return usage_error("list", "unexpected argument '%s'",
+				   argv[optind]);
+	nl = dn_nl_open();
+	if (!nl)
+		return EXIT_ERR;
+	ret = dn_vm_dump(nl, collect_vm, &l);
+	if (ret) {
+		status = report_nl_error(nl, ret, NULL, NULL);
+		goto out;
+	}
+	if (json) {
+		fputc('[', stdout);
+		for (i = 0; i < l.n; i++) {
+			fputs(i ? ",\n " : "", stdout);
+			json_vm(stdout, &l.vms[i]);
+		}
+		fputs("]\n", stdout);
+	} else {
+		print_table(&l);
+	}
+	status = EXIT_OK;
+out:
+	free(l.vms);
+	dn_nl_close(nl);
+	return status;
+}
+
+/* Fetches the VM named on the command line of show and stats. */
+static int get_one(const char *cmd, int argc, char **argv, bool *json,
+		   struct dn_vm *vm)
+{
+	struct dn_nl *nl;
+	struct dn_ref ref;
+	int status;
+
+	if (!parse_vm_args(cmd, argc, argv, json, &ref, &status))
+		return status;
+	nl = dn_nl_open();
+	if (!nl)
+		return EXIT_ERR;
+	status = find_vm(nl, &ref, vm);
+	dn_nl_close(nl);
+	return status;
+}
+
+static void print_stat_line(const char *name, uint64_t value, void *arg)
+{
+	const char *fmt = arg;
+
+	printf(fmt, name, value);
+}
+
+int cmd_show(int argc, char **argv)
+{
+	char buf[DENALI_REASON_MAX + 32];
+	bool json = false;
+	struct dn_vm vm;
+	int status;
+
+	status = get_one("show", argc, argv, &json, &vm);
+	if (status)
+		return status;
+	if (json) {
+		json_vm(stdout, &vm);
+		fputc('\n', stdout);
+		return EXIT_OK;
+	}
+	printf("%-14s %" PRIu32 "\n", "id:", vm.id);
+	printf("%-14s %s\n", "name:", vm.name);
+	vm_describe_state(&vm, buf, sizeof(buf));
+	printf("%-14s %s\n", "state:", buf);
+	if (vm.has & DN_HAS_MEM) {
+		fmt_size(vm.mem_size, buf, sizeof(buf));
+		printf("%-14s %" PRIu32 " (%s)\n", "mem_size:", vm.mem_size, buf);
+	}
+	if (vm.has & DN_HAS_BACKEND)
+		printf("%-14s %s\n", "backend:", vm.backend);
+	if (vm.has & DN_HAS_CMDLINE)
+		printf("%-14s %s\n", "cmdline:", vm.cmdline);
+	if (vm.has & DN_HAS_STATS)
+		vm_stats_walk(&vm, print_stat_line,
+			      (void *)"%-14s %" PRIu64 "\n");
+	return EXIT_OK;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	bool json = false;
+	struct dn_vm vm;
+	int status;
+
+	status = get_one("stats", argc, argv, &json, &vm);
+	if (status)
+		return status;
+	if (!(vm.has & DN_HAS_STATS)) {
+		err_msg("the kernel reported no counters for %s", vm.name);
+		return EXIT_ERR;
+	}
+	if (json) {
+		json_stats(stdout, &vm);
+		fputc('\n', stdout);
+	} else {
+		vm_stats_walk(&vm, print_stat_line,
+			      (void *)"%s %" PRIu64 "\n");
+	}
+	return EXIT_OK;
+}
+
+static const struct option wait_opts[] = {
+	{ "timeout", required_argument, NULL, 't' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/*
+ * Asks for the VM's state again after each of its events, and every
+ * second anyway: events are lost when the socket's buffer overflows.
+ */
+int cmd_wait(int argc, char **argv)
+{
+	char buf[DENALI_REASON_MAX + 32];
+	struct dn_nl *nl, *ev;
+	int64_t deadline = -1;
+	const char *why;
+	struct dn_ref ref;
+	struct dn_vm vm;
+	double secs;
+	int c, ret, status;
+
+	while ((c = cmd_getopt("wait", argc, argv, ":t:h", wait_opts,
+			       &status)) != -1) {
+		if (c == -2)
+			return status;
+		if (parse_seconds(optarg, &secs) || secs > 1e9)
+			return usage_error("wait", "bad timeout '%s' (expected seconds)",
+					   optarg);
+		deadline = now_ms() + (int64_t)(secs * 1000);
+	}
+	if (optind >= argc)
+		return usage_error("wait", "missing VM argument");
+	if (optind + 1 < argc)
+		return usage_error("wait", "unexpected argument '%s'",
+				   argv[optind + 1]);
+	if (parse_ref(argv[optind], &ref, &why))
+		return usage_error("wait", "%s: '%s'", why, argv[optind]);
+
+	nl = dn_nl_open();
+	if (!nl)
+		return EXIT_ERR;
+	/* Join before the first look, so that no change slips between. */
+	ev = dn_nl_open();
+	if (!ev) {
+		dn_nl_close(nl);
+		return EXIT_ERR;
+	}
+	ret = dn_events_join(ev);
+	if (ret) {
+		status = report_nl_error(ev, ret, NULL, NULL);
+		goto out;
+	}
+	for (;;) {
+		int wait_ms = 1000;
+
+		ret = dn_vm_get(nl, &ref, &vm);
+		if (ret) {
+			status = report_nl_error(nl, ret, ref.arg, NULL);
+			break;
+		}
+		if (vm_state_is_final(vm.state)) {
+			vm_describe_state(&vm, buf, sizeof(buf));
+			printf("%s\n", buf);
+			status = EXIT_OK;
+			break;
+		}
+		if (deadline >= 0) {
+			int64_t left = deadline - now_ms();
+
+			if (left <= 0) {
+				err_msg("timed out waiting for %s", ref.arg);
+				status = EXIT_ERR;
+				break;
+			}
+			if (left < wait_ms)
+				wait_ms = (int)left;
+		}
+		ret = wait_readable(dn_events_fd(ev), wait_ms);
+		if (ret > 0)
+			ret = dn_events_read(ev, NULL, NULL);
+		if (ret < 0 && ret != -ENOBUFS) {
+			status = report_nl_error(ev, ret, NULL, NULL);
+			break;
+		}
+	}
+out:
+	dn_nl_close(ev);
+	dn_nl_close(nl);
+	return status;
+}
+
+static const struct option events_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct events_ctx {
+	bool json;
+	unsigned long left;	/* events still to print; 0: no limit */
+};
+
+static int print_event(const struct dn_vm *vm, void *arg)
+{
+	struct events_ctx *ctx = arg;
+	char buf[DENALI_REASON_MAX + 32];
+
+	if (ctx->json) {
+		json_vm(stdout, vm);
+		fputc('\n', stdout);
+	} else {
+		vm_describe_state(vm, buf, sizeof(buf));
+		printf("%s (id %" PRIu32 "): %s\n", vm->name, vm->id, buf);
+	}
+	/* A reader at the other end of a pipe wants each event now. */
+	fflush(stdout);
+	return ctx->left && !--ctx->left;
+}
+
+int cmd_events(int argc, char **argv)
+{
+	struct events_ctx ctx = { 0 };
+	struct dn_nl *nl;
+	char *end;
+	int c, ret, status;
+
+	while ((c = cmd_getopt("events", argc, argv, ":jn:h", events_opts,
+			       &status)) != -1) {
+		if (c == -2)
+			return status;
+		if (c == 'j') {
+			ctx.json = true;
+			continue;
+		}
+		errno = 0;
+		ctx.left = strtoul(optarg, &end, 10);
+		if (errno || *end || !ctx.left || optarg[0] < '0' ||
+		    optarg[0] > '9')
+			return usage_error("events", "bad count '%s' (expected a positive number)",
+					   optarg);
+	}
+	if (optind < argc)
+		return usage_error("events", "unexpected argument '%s'",
+				   argv[optind]);
+	nl = dn_nl_open();
+	if (!nl)
+		return EXIT_ERR;
+	ret = dn_events_join(nl);
+	if (ret) {
+		status = report_nl_error(nl, ret, NULL, NULL);
+		goto out;
+	}
+	ret = catch_signals();
+	if (ret) {
+		err_msg("cannot catch signals: %s", strerror(-ret));
+		status = EXIT_ERR;
+		goto out;
+	}
+	status = EXIT_OK;
+	while (!signal_caught()) {
+		ret = wait_readable(dn_events_fd(nl), -1);
+		if (ret > 0)
+			ret = dn_events_read(nl, print_event, &ctx);
+		if (ret > 0)
+			break;
+		if (ret == -ENOBUFS) {
+			err_msg("events lost: the receive buffer overflowed");
+			continue;
+		}
+		if (ret < 0) {
+			status = report_nl_error(nl, ret, NULL, NULL);
+			break;
+		}
+	}
+out:
+	dn_nl_close(nl);
+	return status;
+}
