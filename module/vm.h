@@ -96,7 +96,6 @@ int denali_vm_next_state(enum denali_vm_state state,
 const char *denali_vm_state_name(enum denali_vm_state state);
 bool denali_vm_state_is_final(enum denali_vm_state state);
 
-int denali_vms_init(void);
 /* Stops and frees every VM; the runners must still be alive. */
 void denali_vms_exit(void);
 

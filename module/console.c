@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM consoles: what a guest writes goes into a small ring; every open
+ * console file reads the ring from its own position, so a late reader
+ * still sees the recent history and a slow one never blocks the guest.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "console.h"
+#include "vm.h"
+
+#define RING_MASK	(DENALI_CONSOLE_RING - 1)
+
+struct console_reader {
+	struct denali_vm *vm;
+	u64 pos;
+};
+
+int denali_console_init(struct denali_console *con)
+{
+	con->ring = kmalloc(DENALI_CONSOLE_RING, GFP_KERNEL_ACCOUNT);
+	if (!con->ring)
+		return -ENOMEM;
+	spin_lock_init(&con->lock);
+	init_waitqueue_head(&con->wait);
+	con->head = 0;
+	con->closed = false;
+	return 0;
+}
+
+void denali_console_free(struct denali_console *con)
+{
+	kfree(con->ring);
+}
+
+void denali_console_write(struct denali_console *con, const char *buf,
+			  size_t len)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&con->lock, flags);
+	/* Only the last ring's worth can ever be read. */
+	if (len > DENALI_CONSOLE_RING) {
+		buf += len - DENALI_CONSOLE_RING;
+		con->head += len - DENALI_CONSOLE_RING;
+		len = DENALI_CONSOLE_RING;
+	}
+	while (len) {
+		size_t off = con->head & RING_MASK;
+		size_t n = min_t(size_t, len, DENALI_CONSOLE_RING - off);
+
+		memcpy(con->ring + off, buf, n);
+		con->head += n;
+		buf += n;
+		len -= n;
+	}
+	spin_unlock_irqrestore(&con->lock, flags);
+	wake_up_interruptible(&con->wait);
+}
+
+void denali_console_close(struct denali_console *con)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&con->lock, flags);
+	con->closed = true;
+	spin_unlock_irqrestore(&con->lock, flags);
+	wake_up_interruptible(&con->wait);
+}
+
+/* Bytes the reader has not seen yet, skipping what the ring lost. */
+static size_t console_unread(struct denali_console *con,
+			     struct console_reader *r)
+{
+	lockdep_assert_held(&con->lock);
+	if (con->head - r->pos > DENALI_CONSOLE_RING)
+		r->pos = con->head - DENALI_CONSOLE_RING;
+	return con->head - r->pos;
+}
+
+static bool console_readable(struct denali_console *con,
+			     struct console_reader *r)
+{
+	unsigned long flags;
+	bool ready;
+
+	spin_lock_irqsave(&con->lock, flags);
+	ready = console_unread(con, r) || con->closed;
+	spin_unlock_irqrestore(&con->lock, flags);
+	return ready;
+}
+
+static ssize_t console_read(struct file *file, char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	struct console_reader *r = file->private_data;
+	struct denali_console *con = &r->vm->console;
+	unsigned long flags;
+	size_t n, off, first;
+	char *buf;
+	int ret;
+
+	if (!count)
+		return 0;
+	count = min_t(size_t, count, DENALI_CONSOLE_RING);
+
+	if (file->f_flags & O_NONBLOCK) {
+		if (!console_readable(con, r))
+			return -EAGAIN;
+	} else {
+		ret = wait_event_interruptible(con->wait,
+					       console_readable(con, r));
+		if (ret)
+			return ret;
+	}
+
+	buf = kmalloc(count, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	spin_lock_irqsave(&con->lock, flags);
+	n = min_t(size_t, count, console_unread(con, r));
+	off = r->pos & RING_MASK;
+	first = min_t(size_t, n, DENALI_CONSOLE_RING - off);
+	memcpy(buf, con->ring + off, first);
+	memcpy(buf + first, con->ring, n - first);
+	r->pos += n;
+	spin_unlock_irqrestore(&con->lock, flags);
+
+	ret = copy_to_user(ubuf, buf, n) ? -EFAULT : n;
+	kfree(buf);
+	return ret;
+}
+
+static __poll_t console_poll(struct file *file, poll_table *wait)
+{
+	struct console_reader *r = file->private_data;
+	struct denali_console *con = &r->vm->console;
+	unsigned long flags;
+	__poll_t mask = 0;
+
+	poll_wait(file, &con->wait, wait);
+	spin_lock_irqsave(&con->lock, flags);
+	if (console_unread(con, r))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (con->closed)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLHUP;
+	spin_unlock_irqrestore(&con->lock, flags);
+	return mask;
+}
+
+static int console_release(struct inode *inode, struct file *file)
+{
+	struct console_reader *r = file->private_data;
+
+	denali_vm_put(r->vm);
+	kfree(r);
+	return 0;
+}
+
+static const struct file_operations console_fops = {
+	.owner = THIS_MODULE,
+	.read = console_read,
+	.poll = console_poll,
+	.release = console_release,
+	.llseek = noop_llseek,
+};
+
+struct file *denali_console_open(struct denali_vm *vm, int flags)
+{
+	struct denali_console *con = &vm->console;
+	struct console_reader *r;
+	unsigned long irqflags;
+	struct file *file;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return ERR_PTR(-ENOMEM);
+	kref_get(&vm->ref);
+	r->vm = vm;
+	/* Start with the history that the ring still holds. */
+	spin_lock_irqsave(&con->lock, irqflags);
+	console_unread(con, r);
+	spin_unlock_irqrestore(&con->lock, irqflags);
+
+	file = anon_inode_getfile("[denali-console]", &console_fops, r,
+				  O_RDONLY | (flags & O_NONBLOCK));
+	if (IS_ERR(file)) {
+		denali_vm_put(vm);
+		kfree(r);
+	}
+	return file;
+}

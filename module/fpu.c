@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest FPU state. The runner claims the FPU with kernel_fpu_begin(),
+ * which saves the host task's registers and marks them for reload, then
+ * loads the guest's; nothing of one VM is left for another or for the
+ * host to see.
+ */
+#include <linux/slab.h>
+#include <asm/fpu/api.h>
+
+#include "fpu.h"
+
+#define FXSAVE_SIZE		512
+#define FXSAVE_ALIGN		16
+#define FCW_DEFAULT		0x037f
+#define MXCSR_DEFAULT		0x1f80
+
+struct fxsave_area {
+	u16 fcw;
+	u16 fsw;
+	u8 ftw;
+	u8 reserved;
+	u16 fop;
+	u64 fip;
+	u64 fdp;
+	u32 mxcsr;
+	u32 mxcsr_mask;
+	u8 rest[FXSAVE_SIZE - 32];
+} __packed __aligned(FXSAVE_ALIGN);
+
+static struct kmem_cache *fpu_cache;
+
+int denali_fpu_init(void)
+{
+	fpu_cache = kmem_cache_create("denali_fpu", sizeof(struct fxsave_area),
+				      FXSAVE_ALIGN, SLAB_ACCOUNT, NULL);
+	return fpu_cache ? 0 : -ENOMEM;
+}
+
+void denali_fpu_exit(void)
+{
+	kmem_cache_destroy(fpu_cache);
+}
+
+void *denali_fpu_alloc(void)
+{
+	struct fxsave_area *fx = kmem_cache_zalloc(fpu_cache, GFP_KERNEL);
+
+	if (fx) {
+		fx->fcw = FCW_DEFAULT;
+		fx->mxcsr = MXCSR_DEFAULT;
+	}
+	return fx;
+}
+
+void denali_fpu_free(void *state)
+{
+	kmem_cache_free(fpu_cache, state);
+}
+
+void denali_fpu_enter(void *state)
+{
+	kernel_fpu_begin();
+	asm volatile("fxrstor %0" : : "m" (*(struct fxsave_area *)state));
+}
+
+void denali_fpu_leave(void *state)
+{
+	asm volatile("fxsave %0" : "=m" (*(struct fxsave_area *)state));
+	kernel_fpu_end();
+}

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "denali": create, start, stop, destroy and
+ * report VMs. Every command needs CAP_NET_ADMIN. Attributes are checked
+ * strictly; those that only replies carry are rejected in requests.
+ */
+#include <linux/ctype.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <net/genetlink.h>
+#include <linux/denali.h>
+
+#include "netlink.h"
+#include "vm.h"
+
+static struct netlink_range_validation mem_size_range = {
+	.min = DENALI_MEM_MIN,
+	.max = DENALI_MEM_MAX,
+};
+
+static const struct nla_policy denali_policy[DENALI_A_MAX + 1] = {
+	[DENALI_A_VM_ID] = { .type = NLA_U32 },
+	[DENALI_A_VM_NAME] = { .type = NLA_NUL_STRING,
+			       .len = DENALI_NAME_MAX - 1 },
+	[DENALI_A_VM_IMAGE_FD] = { .type = NLA_S32 },
+	[DENALI_A_VM_MEM_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						       &mem_size_range),
+	[DENALI_A_VM_CMDLINE] = { .type = NLA_NUL_STRING,
+				  .len = DENALI_CMDLINE_MAX - 1 },
+	[DENALI_A_VM_STATE] = { .type = NLA_REJECT },
+	[DENALI_A_VM_EXIT_CODE] = { .type = NLA_REJECT },
+	[DENALI_A_VM_CRASH_REASON] = { .type = NLA_REJECT },
+	[DENALI_A_VM_STATS] = { .type = NLA_REJECT },
+	[DENALI_A_BACKEND] = { .type = NLA_REJECT },
+};
+
+static struct genl_family denali_family;
+
+enum denali_mcgrp {
+	DENALI_MCGRP_EVENTS_ID,
+};
+
+static const struct genl_multicast_group denali_mcgrps[] = {
+	[DENALI_MCGRP_EVENTS_ID] = { .name = DENALI_MCGRP_EVENTS },
+};
+
+int denali_nl_check_name(const char *name, struct netlink_ext_ack *extack)
+{
+	bool all_digits = true;
+	const char *p;
+
+	if (!*name) {
+		NL_SET_ERR_MSG(extack, "VM name is empty");
+		return -EINVAL;
+	}
+	/* "#3" and "3" name VMs by id in denalictl. */
+	if (*name == '#') {
+		NL_SET_ERR_MSG(extack, "VM name starts with '#'");
+		return -EINVAL;
+	}
+	for (p = name; *p; p++) {
+		if (!isgraph(*p)) {
+			NL_SET_ERR_MSG(extack,
+				       "VM name has blanks or control characters");
+			return -EINVAL;
+		}
+		if (!isdigit(*p))
+			all_digits = false;
+	}
+	if (all_digits) {
+		NL_SET_ERR_MSG(extack, "VM name is all digits");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int denali_nl_check_mem_size(u32 size, struct netlink_ext_ack *extack)
+{
+	if (size < DENALI_MEM_MIN || size > DENALI_MEM_MAX) {
+		NL_SET_ERR_MSG(extack, "memory size out of range (64K to 3G)");
+		return -ERANGE;
+	}
+	if (!PAGE_ALIGNED(size)) {
+		NL_SET_ERR_MSG(extack, "memory size is not a multiple of 4K");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The VM that a request names by DENALI_A_VM_ID or DENALI_A_VM_NAME. */
+static struct denali_vm *nl_get_vm(struct genl_info *info)
+{
+	struct nlattr *id = info->attrs[DENALI_A_VM_ID];
+	struct nlattr *name = info->attrs[DENALI_A_VM_NAME];
+	struct denali_vm *vm;
+
+	if (id) {
+		vm = denali_vm_get_by_id(nla_get_u32(id));
+		if (!vm)
+			NL_SET_ERR_MSG_ATTR(info->extack, id, "no such VM");
+	} else if (name) {
+		vm = denali_vm_get_by_name(nla_data(name));
+		if (!vm)
+			NL_SET_ERR_MSG_ATTR(info->extack, name, "no such VM");
+	} else {
+		NL_SET_ERR_MSG(info->extack, "VM id or name required");
+		return ERR_PTR(-EINVAL);
+	}
+	return vm ?: ERR_PTR(-ENOENT);
+}
+
+static int nl_put_stats(struct sk_buff *skb, const struct denali_vm_stats *s)
+{
+	struct nlattr *nest = nla_nest_start(skb, DENALI_A_VM_STATS);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, DENALI_STAT_CPU_NS, s->cpu_ns,
+			      DENALI_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_STAT_QUANTA, s->quanta,
+			      DENALI_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_STAT_EXITS, s->exits,
+			      DENALI_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_STAT_HYPERCALLS, s->hypercalls,
+			      DENALI_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_STAT_PAGES_FAULTED, s->pages_faulted,
+			      DENALI_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_STAT_CONSOLE_BYTES, s->console_bytes,
+			      DENALI_STAT_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int nl_fill_vm(struct sk_buff *skb, struct denali_vm *vm, u32 portid,
+		      u32 seq, int flags, u8 cmd)
+{
+	struct denali_vm_stats stats;
+	enum denali_vm_state state;
+	unsigned long irqflags;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &denali_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	spin_lock_irqsave(&vm->lock, irqflags);
+	state = vm->state;
+	spin_unlock_irqrestore(&vm->lock, irqflags);
+	/* The runner updates them without a lock; a snapshot will do. */
+	stats = vm->stats;
+
+	if (nla_put_u32(skb, DENALI_A_VM_ID, vm->id) ||
+	    nla_put_string(skb, DENALI_A_VM_NAME, vm->name) ||
+	    nla_put_u32(skb, DENALI_A_VM_STATE, state) ||
+	    nla_put_u32(skb, DENALI_A_VM_MEM_SIZE, vm->mem.size) ||
+	    nla_put_string(skb, DENALI_A_BACKEND, denali_backend->name))
+		goto cancel;
+	if (state == DENALI_VM_EXITED &&
+	    nla_put_s32(skb, DENALI_A_VM_EXIT_CODE, vm->exit_code))
+		goto cancel;
+	if (state == DENALI_VM_CRASHED &&
+	    nla_put_string(skb, DENALI_A_VM_CRASH_REASON, vm->crash_reason))
+		goto cancel;
+	if (nl_put_stats(skb, &stats))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int nl_reply_vm(struct genl_info *info, struct denali_vm *vm, u8 cmd)
+{
+	struct sk_buff *skb;
+	int ret;
+
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	ret = nl_fill_vm(skb, vm, info->snd_portid, info->snd_seq, 0, cmd);
+	if (ret) {
+		nlmsg_free(skb);
+		return ret;
+	}
+	return genlmsg_reply(skb, info);
+}
+
+void denali_netlink_notify(struct denali_vm *vm)
+{
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&denali_family, &init_net,
+				DENALI_MCGRP_EVENTS_ID))
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (nl_fill_vm(skb, vm, 0, 0, 0, DENALI_CMD_VM_EVENT)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_multicast(&denali_family, skb, 0, DENALI_MCGRP_EVENTS_ID,
+			  GFP_KERNEL);
+}
+
+/* The image must be a regular file that the sender opened for reading. */
+static struct file *nl_get_image(struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[DENALI_A_VM_IMAGE_FD];
+	struct file *file;
+
+	file = fget(nla_get_s32(attr));
+	if (!file) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "bad image file descriptor");
+		return ERR_PTR(-EBADF);
+	}
+	if (!S_ISREG(file_inode(file)->i_mode) ||
+	    !(file->f_mode & FMODE_READ)) {
+		fput(file);
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "image is not a regular file open for reading");
+		return ERR_PTR(-EBADF);
+	}
+	return file;
+}
+
+static int nl_vm_create(struct sk_buff *skb, struct genl_info *info)
+{
+	struct denali_vm_config cfg = { .mem_size = DENALI_MEM_DEFAULT };
+	struct nlattr **attrs = info->attrs;
+	struct denali_vm *vm;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, DENALI_A_VM_IMAGE_FD))
+		return -EINVAL;
+	if (attrs[DENALI_A_VM_NAME]) {
+		cfg.name = nla_data(attrs[DENALI_A_VM_NAME]);
+		ret = denali_nl_check_name(cfg.name, info->extack);
+		if (ret)
+			return ret;
+	}
+	if (attrs[DENALI_A_VM_MEM_SIZE]) {
+		cfg.mem_size = nla_get_u32(attrs[DENALI_A_VM_MEM_SIZE]);
+		ret = denali_nl_check_mem_size(cfg.mem_size, info->extack);
+		if (ret)
+			return ret;
+	}
+	if (attrs[DENALI_A_VM_CMDLINE])
+		cfg.cmdline = nla_data(attrs[DENALI_A_VM_CMDLINE]);
+
+	cfg.image = nl_get_image(info);
+	if (IS_ERR(cfg.image))
+		return PTR_ERR(cfg.image);
+	vm = denali_vm_create(&cfg, info->extack);
+	fput(cfg.image);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+
+	ret = nl_reply_vm(info, vm, DENALI_CMD_VM_CREATE);
+	if (ret)
+		denali_vm_destroy(vm);
+	denali_vm_put(vm);
+	return ret;
+}
+
+static int nl_vm_start(struct sk_buff *skb, struct genl_info *info)
+{
+	struct denali_vm *vm = nl_get_vm(info);
+	int ret;
+
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	ret = denali_vm_start(vm, info->extack);
+	denali_vm_put(vm);
+	return ret;
+}
+
+static int nl_vm_stop(struct sk_buff *skb, struct genl_info *info)
+{
+	struct denali_vm *vm = nl_get_vm(info);
+	int ret;
+
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	ret = denali_vm_stop(vm, info->extack);
+	denali_vm_put(vm);
+	return ret;
+}
+
+static int nl_vm_destroy(struct sk_buff *skb, struct genl_info *info)
+{
+	struct denali_vm *vm = nl_get_vm(info);
+
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	denali_vm_destroy(vm);
+	denali_vm_put(vm);
+	return 0;
+}
+
+static int nl_vm_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct denali_vm *vm = nl_get_vm(info);
+	int ret;
+
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	ret = nl_reply_vm(info, vm, DENALI_CMD_VM_GET);
+	denali_vm_put(vm);
+	return ret;
+}
+
+/* cb->args[0]: the smallest id not yet dumped. */
+static int nl_vm_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u32 id = cb->args[0];
+	struct denali_vm *vm;
+
+	while ((vm = denali_vm_get_next(&id))) {
+		int ret = nl_fill_vm(skb, vm, NETLINK_CB(cb->skb).portid,
+				     cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				     DENALI_CMD_VM_GET);
+
+		denali_vm_put(vm);
+		if (ret)
+			break;
+		cb->args[0] = id;
+	}
+	return skb->len;
+}
+
+static const struct genl_ops denali_ops[] = {
+	{
+		.cmd = DENALI_CMD_VM_CREATE,
+		.doit = nl_vm_create,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = DENALI_CMD_VM_START,
+		.doit = nl_vm_start,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = DENALI_CMD_VM_STOP,
+		.doit = nl_vm_stop,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = DENALI_CMD_VM_DESTROY,
+		.doit = nl_vm_destroy,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = DENALI_CMD_VM_GET,
+		.doit = nl_vm_get,
+		.dumpit = nl_vm_dump,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family denali_family __ro_after_init = {
+	.name = DENALI_GENL_NAME,
+	.version = DENALI_GENL_VERSION,
+	.maxattr = DENALI_A_MAX,
+	.policy = denali_policy,
+	.module = THIS_MODULE,
+	.ops = denali_ops,
+	.n_ops = ARRAY_SIZE(denali_ops),
+	.resv_start_op = DENALI_CMD_VM_CREATE,
+	.mcgrps = denali_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(denali_mcgrps),
+};
+
+int denali_netlink_init(void)
+{
+	return genl_register_family(&denali_family);
+}
+
+void denali_netlink_exit(void)
+{
+	genl_unregister_family(&denali_family);
+}

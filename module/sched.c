@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The scheduler: one runner thread per online CPU takes runnable VMs from
+ * a shared run queue in FIFO order and runs each for at most a quantum.
+ * A VM that idles leaves the queue until its timeout fires.
+ *
+ * Locking: vm->lock, then runq_lock; both are taken with interrupts off
+ * because the idle timer fires in hard interrupt context. A VM belongs
+ * to the scheduler while vm->on_runqueue is set, queued or on a CPU; the
+ * runner that clears it wakes vm->off_cpu under vm->lock, after which it
+ * never touches the VM again.
+ */
+#include <linux/cpuhotplug.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/denali_abi.h>
+
+#include "fpu.h"
+#include "hypercall.h"
+#include "sched.h"
+#include "vm.h"
+
+static unsigned int quantum_us = 10000;
+module_param(quantum_us, uint, 0644);
+MODULE_PARM_DESC(quantum_us, "Longest time a VM runs before others get the CPU (us)");
+
+static DEFINE_SPINLOCK(runq_lock);
+static LIST_HEAD(runq);
+static DECLARE_WAIT_QUEUE_HEAD(runq_wait);
+
+static DEFINE_PER_CPU(struct task_struct *, runner);
+static enum cpuhp_state sched_hp_state;
+
+void denali_sched_enqueue(struct denali_vm *vm)
+{
+	lockdep_assert_held(&vm->lock);
+	spin_lock(&runq_lock);
+	list_add_tail(&vm->run_node, &runq);
+	spin_unlock(&runq_lock);
+	wake_up(&runq_wait);
+}
+
+static enum hrtimer_restart idle_timer_fn(struct hrtimer *timer)
+{
+	struct denali_vm *vm = container_of(timer, struct denali_vm,
+					    idle_timer);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	if (vm->state == DENALI_VM_IDLE) {
+		vm->state = denali_vm_next_state(vm->state, DENALI_EV_WAKE);
+		/* Still on its CPU, the runner requeues it on the way out. */
+		if (!vm->on_runqueue) {
+			vm->on_runqueue = true;
+			denali_sched_enqueue(vm);
+		}
+	}
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return HRTIMER_NORESTART;
+}
+
+void denali_sched_vm_init(struct denali_vm *vm)
+{
+	hrtimer_init(&vm->idle_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	vm->idle_timer.function = idle_timer_fn;
+}
+
+void denali_sched_cancel_idle(struct denali_vm *vm)
+{
+	hrtimer_cancel(&vm->idle_timer);
+}
+
+bool denali_sched_idle(struct denali_vm *vm, u32 usec)
+{
+	unsigned long flags;
+
+	/* A yield: the VM stays runnable and goes to the end of the queue. */
+	if (!usec)
+		return false;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	if (vm->state == DENALI_VM_RUNNING) {
+		vm->state = denali_vm_next_state(vm->state, DENALI_EV_IDLE);
+		if (usec != DENALI_IDLE_FOREVER)
+			hrtimer_start(&vm->idle_timer,
+				      ns_to_ktime((u64)usec * NSEC_PER_USEC),
+				      HRTIMER_MODE_REL);
+	}
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return false;
+}
+
+static bool runner_mem_fault(struct denali_vm *vm, u64 gpa)
+{
+	int ret = denali_mem_fault(&vm->mem, gpa);
+
+	switch (ret) {
+	case 0:
+		vm->stats.pages_faulted++;
+		return true;
+	case -EFAULT:
+		denali_vm_crash(vm, "memory access outside the VM at %#llx",
+				gpa);
+		break;
+	case -ENOMEM:
+		denali_vm_crash(vm, "out of memory mapping %#llx", gpa);
+		break;
+	default:
+		denali_vm_crash(vm, "cannot map guest page %#llx (error %d)",
+				gpa, ret);
+		break;
+	}
+	return false;
+}
+
+/* Handles one exit; returns false when the VM must leave its CPU. */
+static bool runner_handle_exit(struct denali_vm *vm,
+			       const struct denali_exit *exit)
+{
+	switch (exit->kind) {
+	case DENALI_EXIT_NONE:
+		return true;
+	case DENALI_EXIT_HYPERCALL:
+		return denali_hypercall(vm);
+	case DENALI_EXIT_MEM_FAULT:
+		return runner_mem_fault(vm, exit->gpa);
+	case DENALI_EXIT_CRASH:
+		denali_vm_crash(vm, "%s", exit->reason);
+		return false;
+	}
+	return false;
+}
+
+/* Runs a VM for up to one quantum. */
+static void runner_run_quantum(struct denali_vm *vm)
+{
+	u64 deadline = ktime_get_ns() + (u64)READ_ONCE(quantum_us) * NSEC_PER_USEC;
+	struct denali_exit exit;
+	bool stay = true;
+	int ret;
+
+	/* The backend's state is made on a runner so it starts out local. */
+	if (!vm->vcpu) {
+		ret = denali_backend->vcpu_create(vm);
+		if (ret) {
+			denali_vm_crash(vm, "cannot create its CPU state (error %d)",
+					ret);
+			return;
+		}
+	}
+
+	vm->stats.quanta++;
+	denali_backend->vcpu_load(vm);
+	while (stay && !READ_ONCE(vm->stop)) {
+		u64 start = ktime_get_ns(), now;
+
+		denali_fpu_enter(vm->fpu);
+		denali_backend->run(vm, &exit);
+		denali_fpu_leave(vm->fpu);
+
+		now = ktime_get_ns();
+		vm->stats.cpu_ns += now - start;
+		vm->stats.exits++;
+		stay = runner_handle_exit(vm, &exit);
+		if (now >= deadline || need_resched() || kthread_should_stop())
+			break;
+	}
+	denali_backend->vcpu_put(vm);
+}
+
+/* Gives the VM back to the queue, or lets it go. */
+static void runner_release(struct denali_vm *vm)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	if (vm->state == DENALI_VM_RUNNING && !vm->stop) {
+		denali_sched_enqueue(vm);
+	} else {
+		vm->on_runqueue = false;
+		wake_up(&vm->off_cpu);
+	}
+	spin_unlock_irqrestore(&vm->lock, flags);
+}
+
+static struct denali_vm *runq_pop(void)
+{
+	struct denali_vm *vm;
+
+	wait_event_idle(runq_wait,
+			!list_empty_careful(&runq) || kthread_should_stop());
+
+	spin_lock_irq(&runq_lock);
+	vm = list_first_entry_or_null(&runq, struct denali_vm, run_node);
+	if (vm)
+		list_del_init(&vm->run_node);
+	spin_unlock_irq(&runq_lock);
+	return vm;
+}
+
+static int runner_fn(void *unused)
+{
+	while (!kthread_should_stop()) {
+		struct denali_vm *vm = runq_pop();
+
+		if (!vm)
+			continue;
+		if (!READ_ONCE(vm->stop))
+			runner_run_quantum(vm);
+		runner_release(vm);
+		cond_resched();
+	}
+	return 0;
+}
+
+static int sched_cpu_online(unsigned int cpu)
+{
+	struct task_struct *task;
+	int ret;
+
+	ret = denali_backend->cpu_enable();
+	if (ret) {
+		pr_err("denali: cannot enable %s on CPU %u (error %d)\n",
+		       denali_backend->name, cpu, ret);
+		return ret;
+	}
+	task = kthread_create_on_cpu(runner_fn, NULL, cpu, "denali/%u");
+	if (IS_ERR(task)) {
+		denali_backend->cpu_disable();
+		return PTR_ERR(task);
+	}
+	per_cpu(runner, cpu) = task;
+	wake_up_process(task);
+	return 0;
+}
+
+static int sched_cpu_offline(unsigned int cpu)
+{
+	/* The runner requeues its VM before it ends. */
+	kthread_stop(per_cpu(runner, cpu));
+	per_cpu(runner, cpu) = NULL;
+	denali_backend->cpu_disable();
+	return 0;
+}
+
+int denali_sched_init(void)
+{
+	int ret;
+
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "virt/denali:online",
+				sched_cpu_online, sched_cpu_offline);
+	if (ret < 0)
+		return ret;
+	sched_hp_state = ret;
+	return 0;
+}
+
+void denali_sched_exit(void)
+{
+	cpuhp_remove_state(sched_hp_state);
+}

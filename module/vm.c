@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM objects: creation from an ELF32 image, the life-cycle state
+ * machine, lookup by id and name, and teardown.
+ */
+#include <linux/atomic.h>
+#include <linux/idr.h>
+#include <linux/ktime.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/wait_bit.h>
+#include <net/netlink.h>
+#include <asm/tsc.h>
+#include <linux/denali_abi.h>
+
+#include "elf.h"
+#include "fpu.h"
+#include "netlink.h"
+#include "sched.h"
+#include "vm.h"
+
+/* Protects vm_idr, and through it the set of ids and names. */
+static DEFINE_MUTEX(vms_lock);
+static DEFINE_IDR(vm_idr);
+static atomic64_t vm_serial;
+/* VMs not yet freed; module unload waits for none. */
+static atomic_t vms_alive = ATOMIC_INIT(0);
+
+static const char *const state_names[] = {
+	[DENALI_VM_CREATED] = "created",
+	[DENALI_VM_RUNNING] = "running",
+	[DENALI_VM_IDLE] = "idle",
+	[DENALI_VM_STOPPED] = "stopped",
+	[DENALI_VM_EXITED] = "exited",
+	[DENALI_VM_CRASHED] = "crashed",
+};
+
+const char *denali_vm_state_name(enum denali_vm_state state)
+{
+	if (state > DENALI_VM_STATE_MAX)
+		return "unknown";
+	return state_names[state];
+}
+
+bool denali_vm_state_is_final(enum denali_vm_state state)
+{
+	return state == DENALI_VM_STOPPED || state == DENALI_VM_EXITED ||
+	       state == DENALI_VM_CRASHED;
+}
+
+int denali_vm_next_state(enum denali_vm_state state,
+			 enum denali_vm_event event)
+{
+	switch (state) {
+	case DENALI_VM_CREATED:
+		if (event == DENALI_EV_START)
+			return DENALI_VM_RUNNING;
+		if (event == DENALI_EV_STOP)
+			return DENALI_VM_STOPPED;
+		break;
+	case DENALI_VM_RUNNING:
+		switch (event) {
+		case DENALI_EV_STOP:
+			return DENALI_VM_STOPPED;
+		case DENALI_EV_IDLE:
+			return DENALI_VM_IDLE;
+		case DENALI_EV_TERMINATE:
+			return DENALI_VM_EXITED;
+		case DENALI_EV_CRASH:
+			return DENALI_VM_CRASHED;
+		default:
+			break;
+		}
+		break;
+	case DENALI_VM_IDLE:
+		if (event == DENALI_EV_WAKE)
+			return DENALI_VM_RUNNING;
+		if (event == DENALI_EV_STOP)
+			return DENALI_VM_STOPPED;
+		break;
+	default:
+		break;
+	}
+	return -EINVAL;
+}
+
+static void vm_release(struct kref *ref)
+{
+	struct denali_vm *vm = container_of(ref, struct denali_vm, ref);
+
+	if (vm->vcpu)
+		denali_backend->vcpu_free(vm);
+	denali_mem_free(&vm->mem);
+	denali_console_free(&vm->console);
+	denali_fpu_free(vm->fpu);
+	kfree(vm);
+	if (atomic_dec_and_test(&vms_alive))
+		wake_up_var(&vms_alive);
+}
+
+void denali_vm_put(struct denali_vm *vm)
+{
+	kref_put(&vm->ref, vm_release);
+}
+
+/* Fills the virtual registers and the hypercall page. */
+static int vm_setup_pages(struct denali_vm *vm, const char *cmdline)
+{
+	const u8 *insn = denali_backend->hypercall_insn;
+	struct denali_vregs *vregs;
+	int ret;
+
+	vregs = kzalloc(sizeof(*vregs), GFP_KERNEL);
+	if (!vregs)
+		return -ENOMEM;
+	vregs->magic = DENALI_ABI_MAGIC;
+	vregs->abi_version = DENALI_ABI_VERSION;
+	vregs->vm_id = vm->id;
+	vregs->mem_size = vm->mem.size;
+	vregs->tsc_khz = tsc_khz;
+	vregs->tsc_base = rdtsc_ordered();
+	vregs->ns_base = ktime_get_real_ns();
+	if (cmdline)
+		strscpy(vregs->cmdline, cmdline, sizeof(vregs->cmdline));
+
+	ret = denali_mem_write(&vm->mem, DENALI_VREGS_ADDR, vregs,
+			       sizeof(*vregs));
+	kfree(vregs);
+	if (ret)
+		return ret;
+	return denali_mem_write(&vm->mem, DENALI_HYPERCALL_ADDR, insn,
+				sizeof(denali_backend->hypercall_insn));
+}
+
+static bool vm_name_taken(const char *name)
+{
+	struct denali_vm *vm;
+	int id;
+
+	lockdep_assert_held(&vms_lock);
+	idr_for_each_entry(&vm_idr, vm, id)
+		if (!strcmp(vm->name, name))
+			return true;
+	return false;
+}
+
+/* Gives the VM an id and a name, making it visible. */
+static int vm_publish(struct denali_vm *vm, const char *name,
+		      struct netlink_ext_ack *extack)
+{
+	int id;
+
+	mutex_lock(&vms_lock);
+	if (name && vm_name_taken(name)) {
+		mutex_unlock(&vms_lock);
+		NL_SET_ERR_MSG(extack, "name already in use");
+		return -EEXIST;
+	}
+	id = idr_alloc_cyclic(&vm_idr, NULL, 1, 0, GFP_KERNEL);
+	if (id < 0) {
+		mutex_unlock(&vms_lock);
+		NL_SET_ERR_MSG(extack, "too many VMs");
+		return id;
+	}
+	vm->id = id;
+	if (name)
+		strscpy(vm->name, name, sizeof(vm->name));
+	else
+		snprintf(vm->name, sizeof(vm->name), "vm%d", id);
+	/* An unnamed VM's default name may collide with a chosen one. */
+	if (!name && vm_name_taken(vm->name)) {
+		idr_remove(&vm_idr, id);
+		mutex_unlock(&vms_lock);
+		NL_SET_ERR_MSG(extack, "default name already in use");
+		return -EEXIST;
+	}
+	idr_replace(&vm_idr, vm, id);
+	mutex_unlock(&vms_lock);
+	return 0;
+}
+
+struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
+				   struct netlink_ext_ack *extack)
+{
+	const char *why = NULL;
+	struct denali_vm *vm;
+	u32 entry;
+	int ret;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&vm->ref);
+	spin_lock_init(&vm->lock);
+	INIT_LIST_HEAD(&vm->run_node);
+	init_waitqueue_head(&vm->off_cpu);
+	vm->serial = atomic64_inc_return(&vm_serial);
+	vm->state = DENALI_VM_CREATED;
+	denali_sched_vm_init(vm);
+
+	ret = denali_mem_init(&vm->mem, cfg->mem_size, "denali-vm");
+	if (ret)
+		goto err_free;
+	ret = denali_console_init(&vm->console);
+	if (ret)
+		goto err_mem;
+	vm->fpu = denali_fpu_alloc();
+	if (!vm->fpu) {
+		ret = -ENOMEM;
+		goto err_console;
+	}
+	ret = vm_publish(vm, cfg->name, extack);
+	if (ret)
+		goto err_fpu;
+	/* From here on the VM is visible; vm_release() undoes the rest. */
+	atomic_inc(&vms_alive);
+
+	ret = vm_setup_pages(vm, cfg->cmdline);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "cannot set up guest memory");
+		goto err_unpublish;
+	}
+	ret = denali_elf_load(cfg->image, &vm->mem, &entry, &why);
+	if (ret) {
+		/* why is a static string, as NL_SET_ERR_MSG() requires. */
+		if (extack)
+			extack->_msg = why;
+		goto err_unpublish;
+	}
+
+	vm->regs.rip = entry;
+	vm->regs.rflags = X86_EFLAGS_FIXED;
+	vm->regs.gpr[DENALI_REG_AX] = DENALI_BOOT_MAGIC;
+	vm->regs.gpr[DENALI_REG_BX] = DENALI_VREGS_ADDR;
+	vm->regs.gpr[DENALI_REG_SP] = vm->mem.size;
+	return vm;
+
+err_unpublish:
+	mutex_lock(&vms_lock);
+	idr_remove(&vm_idr, vm->id);
+	mutex_unlock(&vms_lock);
+	denali_vm_put(vm);
+	return ERR_PTR(ret);
+err_fpu:
+	denali_fpu_free(vm->fpu);
+err_console:
+	denali_console_free(&vm->console);
+err_mem:
+	denali_mem_free(&vm->mem);
+err_free:
+	kfree(vm);
+	return ERR_PTR(ret);
+}
+
+/* Applies event under vm->lock; returns the new state or -EINVAL. */
+static int vm_transition(struct denali_vm *vm, enum denali_vm_event event)
+{
+	int next;
+
+	lockdep_assert_held(&vm->lock);
+	next = denali_vm_next_state(vm->state, event);
+	if (next >= 0)
+		vm->state = next;
+	return next;
+}
+
+int denali_vm_start(struct denali_vm *vm, struct netlink_ext_ack *extack)
+{
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	ret = vm_transition(vm, DENALI_EV_START);
+	if (ret >= 0) {
+		vm->on_runqueue = true;
+		denali_sched_enqueue(vm);
+	}
+	spin_unlock_irqrestore(&vm->lock, flags);
+	if (ret < 0) {
+		NL_SET_ERR_MSG(extack, "VM was already started");
+		return -EBUSY;
+	}
+	denali_netlink_notify(vm);
+	return 0;
+}
+
+static bool vm_off_cpu(struct denali_vm *vm)
+{
+	unsigned long flags;
+	bool off;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	off = !vm->on_runqueue;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return off;
+}
+
+/* Ends a VM that is leaving for a final state, and waits for its CPU. */
+static void vm_finish(struct denali_vm *vm)
+{
+	denali_sched_cancel_idle(vm);
+	denali_console_close(&vm->console);
+	wait_event(vm->off_cpu, vm_off_cpu(vm));
+}
+
+int denali_vm_stop(struct denali_vm *vm, struct netlink_ext_ack *extack)
+{
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	ret = vm_transition(vm, DENALI_EV_STOP);
+	if (ret >= 0)
+		vm->stop = true;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	if (ret < 0) {
+		NL_SET_ERR_MSG(extack, "VM is not running");
+		return -EINVAL;
+	}
+	vm_finish(vm);
+	denali_netlink_notify(vm);
+	return 0;
+}
+
+void denali_vm_destroy(struct denali_vm *vm)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	if (vm_transition(vm, DENALI_EV_STOP) >= 0)
+		vm->stop = true;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	vm_finish(vm);
+
+	mutex_lock(&vms_lock);
+	if (idr_find(&vm_idr, vm->id) == vm) {
+		idr_remove(&vm_idr, vm->id);
+		/* Drop the reference that the id held. */
+		kref_put(&vm->ref, vm_release);
+	}
+	mutex_unlock(&vms_lock);
+}
+
+static struct denali_vm *vm_get(struct denali_vm *vm)
+{
+	if (vm)
+		kref_get(&vm->ref);
+	return vm;
+}
+
+struct denali_vm *denali_vm_get_by_id(u32 id)
+{
+	struct denali_vm *vm = NULL;
+
+	if (id > INT_MAX)
+		return NULL;
+	mutex_lock(&vms_lock);
+	vm = vm_get(idr_find(&vm_idr, id));
+	mutex_unlock(&vms_lock);
+	return vm;
+}
+
+struct denali_vm *denali_vm_get_by_name(const char *name)
+{
+	struct denali_vm *vm, *found = NULL;
+	int id;
+
+	mutex_lock(&vms_lock);
+	idr_for_each_entry(&vm_idr, vm, id) {
+		if (!strcmp(vm->name, name)) {
+			found = vm_get(vm);
+			break;
+		}
+	}
+	mutex_unlock(&vms_lock);
+	return found;
+}
+
+struct denali_vm *denali_vm_get_next(u32 *id)
+{
+	struct denali_vm *vm;
+	int next;
+
+	if (*id > INT_MAX)
+		return NULL;
+	next = *id;
+	mutex_lock(&vms_lock);
+	vm = vm_get(idr_get_next(&vm_idr, &next));
+	mutex_unlock(&vms_lock);
+	if (vm)
+		*id = (u32)next + 1;
+	return vm;
+}
+
+/* Moves a VM on its CPU to a final state; false if it already left. */
+static bool vm_end(struct denali_vm *vm, enum denali_vm_event event)
+{
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	ret = vm_transition(vm, event);
+	spin_unlock_irqrestore(&vm->lock, flags);
+	if (ret < 0)
+		return false;
+	denali_console_close(&vm->console);
+	return true;
+}
+
+void denali_vm_terminate(struct denali_vm *vm, int exit_code)
+{
+	vm->exit_code = exit_code;
+	if (vm_end(vm, DENALI_EV_TERMINATE))
+		denali_netlink_notify(vm);
+}
+
+void denali_vm_crash(struct denali_vm *vm, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(vm->crash_reason, sizeof(vm->crash_reason), fmt, args);
+	va_end(args);
+	if (vm_end(vm, DENALI_EV_CRASH)) {
+		pr_info_ratelimited("denali: VM %u (%s) crashed: %s\n",
+				    vm->id, vm->name, vm->crash_reason);
+		denali_netlink_notify(vm);
+	}
+}
+
+void denali_vms_exit(void)
+{
+	struct denali_vm *vm;
+	u32 id = 0;
+
+	while ((vm = denali_vm_get_next(&id))) {
+		denali_vm_destroy(vm);
+		denali_vm_put(vm);
+	}
+	wait_var_event(&vms_alive, !atomic_read(&vms_alive));
+	idr_destroy(&vm_idr);
+}
