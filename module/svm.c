@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The AMD SVM backend. Each VM has one VMCB; the guest runs in 32-bit
+ * protected mode with paging off under nested paging, with everything
+ * outside the Denali ABI intercepted. Only the minimal SVM feature set is
+ * assumed (NPT; no NRIP save, decode assists, clean bits or flush by
+ * ASID), so the backend also runs under software emulation.
+ */
+#include <linux/cc_platform.h>
+#include <linux/gfp.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/io.h>
+#include <linux/irqflags.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
+#include <asm/mce.h>
+#include <asm/msr.h>
+#include <asm/pgtable.h>
+#include <asm/processor.h>
+#include <asm/svm.h>
+#include <asm/trapnr.h>
+
+#include "backend.h"
+#include "svm.h"
+#include "vm.h"
+
+#define SVM_ASID		1
+#define SVM_IOPM_ORDER		2	/* 12 KiB used */
+#define SVM_MSRPM_ORDER		1	/* 8 KiB used */
+
+#define SVM_CR0			(X86_CR0_PE | X86_CR0_ET | X86_CR0_NE)
+#define SVM_DR6			0xffff0ff0
+#define SVM_DR7			0x400
+#define SVM_PAT			0x0007040600070406ULL
+
+/* VMCB segment attributes: type, S, DPL, P in bits 0-7; AVL, L, DB, G in 8-11. */
+#define SVM_CODE_ATTR		0xc9b	/* execute/read, accessed, 32-bit, 4 KiB */
+#define SVM_DATA_ATTR		0xc93	/* read/write, accessed, 32-bit, 4 KiB */
+#define SVM_TR_ATTR		0x08b	/* busy 32-bit TSS */
+#define SVM_LDTR_ATTR		0x082	/* LDT */
+
+/* Second-level entries: present, writable, user (NPT walks are user walks). */
+#define SVM_NPT_FLAGS		(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER)
+
+/* The length of VMMCALL: without NRIP save, the next RIP is ours to find. */
+#define SVM_VMMCALL_LEN		3
+
+struct svm_cpu {
+	/* The CPU's host save area (MSR_VM_HSAVE_PA). */
+	struct page *hsave;
+	/* The host's VMSAVE state across a VMRUN. */
+	struct page *host_vmcb;
+	bool enabled;
+	/* ASID 1 is shared by all VMs: flush whenever it changes hands. */
+	bool tlb_valid;
+	u64 last_serial;
+};
+
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	/*
+	 * On a host with 5-level paging nested paging walks five levels.
+	 * All guest memory lies below 4 GiB, so one extra top-level table
+	 * with a single entry turns the common 4-level tables into that.
+	 */
+	u64 *top;
+	/* The CPU between vcpu_load and vcpu_put, or -1. */
+	int cpu;
+};
+
+/* One I/O and one MSR permission map for all VMs: every bit set. */
+static struct page *svm_iopm;
+static struct page *svm_msrpm;
+
+static u64 svm_sl_table_entry(phys_addr_t table)
+{
+	return table | SVM_NPT_FLAGS;
+}
+
+static u64 svm_sl_page_entry(phys_addr_t page)
+{
+	return page | SVM_NPT_FLAGS;
+}
+
+static void svm_free_cpus(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sc = per_cpu_ptr(&svm_cpus, cpu);
+
+		if (sc->hsave)
+			__free_page(sc->hsave);
+		if (sc->host_vmcb)
+			__free_page(sc->host_vmcb);
+		sc->hsave = NULL;
+		sc->host_vmcb = NULL;
+	}
+}
+
+static int svm_init(void)
+{
+	u64 vm_cr;
+
+	if (!boot_cpu_has(X86_FEATURE_SVM) || !boot_cpu_has(X86_FEATURE_NPT)) {
+		pr_err("denali: SVM without nested paging is not supported\n");
+		return -EOPNOTSUPP;
+	}
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & SVM_VM_CR_SVM_DIS_MASK) {
+		pr_err("denali: SVM is disabled by the firmware\n");
+		return -EOPNOTSUPP;
+	}
+	/* Nested page entries would need the encryption bit, and mem.c has none. */
+	if (cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT)) {
+		pr_err("denali: SVM with host memory encryption is not supported\n");
+		return -EOPNOTSUPP;
+	}
+
+	svm_iopm = alloc_pages(GFP_KERNEL, SVM_IOPM_ORDER);
+	svm_msrpm = alloc_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
+	if (!svm_iopm || !svm_msrpm) {
+		if (svm_iopm)
+			__free_pages(svm_iopm, SVM_IOPM_ORDER);
+		if (svm_msrpm)
+			__free_pages(svm_msrpm, SVM_MSRPM_ORDER);
+		return -ENOMEM;
+	}
+	memset(page_address(svm_iopm), 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
+	memset(page_address(svm_msrpm), 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
+	return 0;
+}
+
+static void svm_exit(void)
+{
+	svm_free_cpus();
+	__free_pages(svm_iopm, SVM_IOPM_ORDER);
+	__free_pages(svm_msrpm, SVM_MSRPM_ORDER);
+}
+
+static int svm_cpu_enable(void)
+{
+	int cpu = smp_processor_id();
+	struct svm_cpu *sc = per_cpu_ptr(&svm_cpus, cpu);
+	unsigned long flags;
+	u64 efer, vm_cr;
+	int ret = 0;
+
+	/* Kept across offline and online: allocated once, freed at exit. */
+	if (!sc->hsave)
+		sc->hsave = alloc_pages_node(cpu_to_node(cpu),
+					     GFP_KERNEL | __GFP_ZERO, 0);
+	if (!sc->host_vmcb)
+		sc->host_vmcb = alloc_pages_node(cpu_to_node(cpu),
+						 GFP_KERNEL | __GFP_ZERO, 0);
+	if (!sc->hsave || !sc->host_vmcb)
+		return -ENOMEM;
+
+	/* KVM enables SVM from an IPI: check and set EFER.SVME as one step. */
+	local_irq_save(flags);
+	rdmsrl(MSR_EFER, efer);
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (efer & EFER_SVME) {
+		ret = -EBUSY;	/* another hypervisor holds SVM */
+	} else if (vm_cr & SVM_VM_CR_SVM_DIS_MASK) {
+		ret = -EOPNOTSUPP;
+	} else {
+		wrmsrl(MSR_EFER, efer | EFER_SVME);
+		wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sc->hsave));
+		/* Another hypervisor may have left a guest's TSC ratio. */
+		if (boot_cpu_has(X86_FEATURE_TSCRATEMSR))
+			wrmsrl(MSR_AMD64_TSC_RATIO, SVM_TSC_RATIO_DEFAULT);
+		sc->enabled = true;
+		/* Whoever held SVM before may have left ASID 1 in the TLB. */
+		sc->tlb_valid = false;
+	}
+	local_irq_restore(flags);
+	return ret;
+}
+
+static void svm_cpu_disable(void)
+{
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpus);
+	unsigned long flags;
+	u64 efer;
+
+	local_irq_save(flags);
+	if (sc->enabled) {
+		wrmsrl(MSR_VM_HSAVE_PA, 0);
+		rdmsrl(MSR_EFER, efer);
+		wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+		sc->enabled = false;
+	}
+	local_irq_restore(flags);
+}
+
+static void svm_set_seg(struct vmcb_seg *seg, u16 attrib, u32 limit)
+{
+	seg->selector = 0;
+	seg->attrib = attrib;
+	seg->limit = limit;
+	seg->base = 0;
+}
+
+static void svm_set_intercept(struct vmcb_control_area *c, unsigned int bit)
+{
+	c->intercepts[bit / 32] |= BIT(bit % 32);
+}
+
+static const unsigned int svm_intercepts[] = {
+	INTERCEPT_CR0_WRITE, INTERCEPT_CR3_WRITE, INTERCEPT_CR4_WRITE,
+	INTERCEPT_CR8_WRITE,
+	INTERCEPT_DR0_READ, INTERCEPT_DR1_READ, INTERCEPT_DR2_READ,
+	INTERCEPT_DR3_READ, INTERCEPT_DR4_READ, INTERCEPT_DR5_READ,
+	INTERCEPT_DR6_READ, INTERCEPT_DR7_READ,
+	INTERCEPT_DR0_WRITE, INTERCEPT_DR1_WRITE, INTERCEPT_DR2_WRITE,
+	INTERCEPT_DR3_WRITE, INTERCEPT_DR4_WRITE, INTERCEPT_DR5_WRITE,
+	INTERCEPT_DR6_WRITE, INTERCEPT_DR7_WRITE,
+	/* A machine check belongs to the host, not to the guest's IDT. */
+	INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_MC,
+	INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI,
+	INTERCEPT_RDPMC, INTERCEPT_CPUID, INTERCEPT_INVD, INTERCEPT_HLT,
+	INTERCEPT_INVLPGA, INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT,
+	INTERCEPT_TASK_SWITCH, INTERCEPT_SHUTDOWN,
+	INTERCEPT_VMRUN, INTERCEPT_VMMCALL, INTERCEPT_VMLOAD,
+	INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT,
+	INTERCEPT_RDTSCP, INTERCEPT_WBINVD, INTERCEPT_MONITOR,
+	INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
+	INTERCEPT_RDPRU,
+};
+
+static void svm_init_vmcb(struct denali_vm *vm, struct svm_vcpu *v)
+{
+	struct vmcb_control_area *c = &v->vmcb->control;
+	struct vmcb_save_area *s = &v->vmcb->save;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(svm_intercepts); i++)
+		svm_set_intercept(c, svm_intercepts[i]);
+	c->iopm_base_pa = page_to_phys(svm_iopm);
+	c->msrpm_base_pa = page_to_phys(svm_msrpm);
+	c->asid = SVM_ASID;
+	/* Physical interrupts follow the host's IF, and so cause exits. */
+	c->int_ctl = V_INTR_MASKING_MASK;
+	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = v->top ? __pa(v->top) : vm->mem.root_pa;
+	/* No clean bits: the CPU reloads the whole VMCB on every VMRUN. */
+	c->clean = 0;
+
+	svm_set_seg(&s->cs, SVM_CODE_ATTR, 0xffffffff);
+	svm_set_seg(&s->ds, SVM_DATA_ATTR, 0xffffffff);
+	svm_set_seg(&s->es, SVM_DATA_ATTR, 0xffffffff);
+	svm_set_seg(&s->fs, SVM_DATA_ATTR, 0xffffffff);
+	svm_set_seg(&s->gs, SVM_DATA_ATTR, 0xffffffff);
+	svm_set_seg(&s->ss, SVM_DATA_ATTR, 0xffffffff);
+	svm_set_seg(&s->tr, SVM_TR_ATTR, 0xffff);
+	svm_set_seg(&s->ldtr, SVM_LDTR_ATTR, 0);
+	/* Empty descriptor tables: the guest installs its own. */
+	svm_set_seg(&s->gdtr, 0, 0);
+	svm_set_seg(&s->idtr, 0, 0);
+	s->cpl = 0;
+	s->efer = EFER_SVME;
+	s->cr0 = SVM_CR0;
+	s->cr3 = 0;
+	s->cr4 = 0;
+	s->dr6 = SVM_DR6;
+	s->dr7 = SVM_DR7;
+	s->g_pat = SVM_PAT;
+}
+
+static int svm_vcpu_create(struct denali_vm *vm)
+{
+	struct svm_vcpu *v;
+
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	if (!v)
+		return -ENOMEM;
+	v->cpu = -1;
+	v->vmcb = (struct vmcb *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!v->vmcb)
+		goto fail;
+	if (pgtable_l5_enabled()) {
+		v->top = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+		if (!v->top)
+			goto fail;
+		v->top[0] = svm_sl_table_entry(vm->mem.root_pa);
+	}
+	svm_init_vmcb(vm, v);
+	vm->vcpu = v;
+	return 0;
+
+fail:
+	free_page((unsigned long)v->vmcb);
+	kfree(v);
+	return -ENOMEM;
+}
+
+static void svm_vcpu_free(struct denali_vm *vm)
+{
+	struct svm_vcpu *v = vm->vcpu;
+
+	if (!v)
+		return;
+	free_page((unsigned long)v->top);
+	free_page((unsigned long)v->vmcb);
+	kfree(v);
+	vm->vcpu = NULL;
+}
+
+static void svm_vcpu_load(struct denali_vm *vm)
+{
+	struct svm_vcpu *v = vm->vcpu;
+	struct svm_cpu *sc;
+
+	/* The runner is pinned: the CPU cannot change until vcpu_put. */
+	v->cpu = smp_processor_id();
+	sc = per_cpu_ptr(&svm_cpus, v->cpu);
+	if (!sc->tlb_valid || sc->last_serial != vm->serial) {
+		v->vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+		sc->last_serial = vm->serial;
+		sc->tlb_valid = true;
+	}
+}
+
+static void svm_vcpu_put(struct denali_vm *vm)
+{
+	struct svm_vcpu *v = vm->vcpu;
+
+	v->cpu = -1;
+}
+
+static void svm_dump_invalid(struct denali_vm *vm, const struct vmcb *vmcb)
+{
+	const struct vmcb_save_area *s = &vmcb->save;
+	const struct vmcb_control_area *c = &vmcb->control;
+
+	pr_warn_ratelimited("denali: %s: VMRUN refused the guest state: cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx rip %#llx rflags %#llx cs %#x/%#x ss %#x/%#x tr %#x/%#x asid %u ncr3 %#llx event %#x\n",
+			    vm->name, s->cr0, s->cr3, s->cr4, s->efer, s->rip,
+			    s->rflags, s->cs.selector, s->cs.attrib,
+			    s->ss.selector, s->ss.attrib, s->tr.selector,
+			    s->tr.attrib, c->asid, c->nested_cr3, c->event_inj);
+}
+
+/* Why the guest is stopped, for exits that the ABI does not allow. */
+static const char *svm_forbidden(u32 code)
+{
+	switch (code) {
+	case SVM_EXIT_CPUID:
+		return "forbidden instruction: cpuid";
+	case SVM_EXIT_HLT:
+		return "forbidden instruction: hlt";
+	case SVM_EXIT_IOIO:
+		return "forbidden: port I/O";
+	case SVM_EXIT_MSR:
+		return "forbidden: MSR access";
+	case SVM_EXIT_WRITE_CR0:
+	case SVM_EXIT_WRITE_CR3:
+	case SVM_EXIT_WRITE_CR4:
+	case SVM_EXIT_WRITE_CR8:
+		return "forbidden instruction: control register write";
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR7:
+		return "forbidden instruction: debug register access";
+	case SVM_EXIT_RDPMC:
+		return "forbidden instruction: rdpmc";
+	case SVM_EXIT_RDTSCP:
+		return "forbidden instruction: rdtscp";
+	case SVM_EXIT_RDPRU:
+		return "forbidden instruction: rdpru";
+	case SVM_EXIT_INVD:
+		return "forbidden instruction: invd";
+	case SVM_EXIT_WBINVD:
+		return "forbidden instruction: wbinvd";
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_COND:
+		return "forbidden instruction: monitor/mwait";
+	case SVM_EXIT_XSETBV:
+		return "forbidden instruction: xsetbv";
+	case SVM_EXIT_TASK_SWITCH:
+		return "forbidden instruction: task switch";
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+		return "forbidden instruction: SVM";
+	default:
+		return "forbidden instruction";
+	}
+}
+
+/*
+ * An exit in the middle of delivering an event to the guest's IDT (a
+ * nested page fault on its IDT or stack, say) loses the event unless it is
+ * injected again. Software interrupts are not: RIP still points at the
+ * instruction, which runs again.
+ */
+static void svm_requeue_event(struct vmcb_control_area *c)
+{
+	u32 info = c->exit_int_info;
+	u32 type = info & SVM_EXITINTINFO_TYPE_MASK;
+	u32 vector = info & SVM_EXITINTINFO_VEC_MASK;
+
+	c->event_inj = 0;
+	if (!(info & SVM_EXITINTINFO_VALID))
+		return;
+	if (type == SVM_EXITINTINFO_TYPE_SOFT ||
+	    (type == SVM_EXITINTINFO_TYPE_EXEPT &&
+	     (vector == X86_TRAP_BP || vector == X86_TRAP_OF)))
+		return;
+	c->event_inj = info;
+	c->event_inj_err = c->exit_int_info_err;
+}
+
+static void svm_handle_exit(struct denali_vm *vm, struct svm_vcpu *v,
+			    struct denali_exit *exit)
+{
+	struct vmcb_control_area *c = &v->vmcb->control;
+	u32 code = c->exit_code;
+
+	exit->kind = DENALI_EXIT_CRASH;
+	switch (code) {
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+	case SVM_EXIT_VINTR:
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
+		exit->kind = DENALI_EXIT_NONE;
+		break;
+	case SVM_EXIT_VMMCALL:
+		vm->regs.rip = (u32)(vm->regs.rip + SVM_VMMCALL_LEN);
+		exit->kind = DENALI_EXIT_HYPERCALL;
+		break;
+	case SVM_EXIT_NPF:
+		exit->kind = DENALI_EXIT_MEM_FAULT;
+		exit->gpa = c->exit_info_2;
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		exit->reason = "triple fault";
+		break;
+	case (u32)SVM_EXIT_ERR:
+		svm_dump_invalid(vm, v->vmcb);
+		exit->reason = "invalid guest state";
+		break;
+	default:
+		exit->reason = svm_forbidden(code);
+		break;
+	}
+}
+
+static void svm_run(struct denali_vm *vm, struct denali_exit *exit)
+{
+	struct svm_vcpu *v = vm->vcpu;
+	struct vmcb *vmcb = v->vmcb;
+	struct svm_cpu *sc;
+	int i;
+
+	vmcb->save.rax = (u32)vm->regs.gpr[DENALI_REG_AX];
+	vmcb->save.rsp = (u32)vm->regs.gpr[DENALI_REG_SP];
+	vmcb->save.rip = (u32)vm->regs.rip;
+	vmcb->save.rflags = (u32)vm->regs.rflags;
+
+	local_irq_disable();
+	sc = this_cpu_ptr(&svm_cpus);
+	if (unlikely(!sc->enabled || v->cpu != smp_processor_id())) {
+		local_irq_enable();
+		exit->kind = DENALI_EXIT_CRASH;
+		exit->reason = "run on a CPU without SVM state";
+		return;
+	}
+
+	asm volatile("clgi" ::: "memory");
+	/*
+	 * VMRUN takes physical interrupt masking from the host's IF. With
+	 * GIF clear nothing is taken here; in the guest they cause exits.
+	 */
+	raw_local_irq_enable();
+	amd_clear_divider();
+	__denali_svm_run(page_to_phys(virt_to_page(vmcb)),
+			 page_to_phys(sc->host_vmcb), vm->regs.gpr);
+	raw_local_irq_disable();
+	asm volatile("stgi" ::: "memory");
+
+	/* The exit turned the host's breakpoints off. */
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	if (unlikely(vmcb->control.exit_code ==
+		     SVM_EXIT_EXCP_BASE + X86_TRAP_MC)) {
+		/* Fake a user-mode context, as the guest is no kernel of ours. */
+		struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
+
+		do_machine_check(&regs);
+	}
+	local_irq_enable();
+
+	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	svm_requeue_event(&vmcb->control);
+
+	/* A 32-bit guest: the upper halves are undefined, not its data. */
+	for (i = 0; i < DENALI_NR_GPRS; i++)
+		vm->regs.gpr[i] = (u32)vm->regs.gpr[i];
+	vm->regs.gpr[DENALI_REG_AX] = (u32)vmcb->save.rax;
+	vm->regs.gpr[DENALI_REG_SP] = (u32)vmcb->save.rsp;
+	vm->regs.rip = (u32)vmcb->save.rip;
+	vm->regs.rflags = (u32)vmcb->save.rflags;
+
+	svm_handle_exit(vm, v, exit);
+}
+
+const struct denali_backend denali_svm_backend = {
+	.name = "svm",
+	.hypercall_insn = { 0x0f, 0x01, 0xd9, 0xc3 },	/* vmmcall; ret */
+	.sl_levels = 4,
+	.sl_table_entry = svm_sl_table_entry,
+	.sl_page_entry = svm_sl_page_entry,
+	.init = svm_init,
+	.exit = svm_exit,
+	.cpu_enable = svm_cpu_enable,
+	.cpu_disable = svm_cpu_disable,
+	.vcpu_create = svm_vcpu_create,
+	.vcpu_free = svm_vcpu_free,
+	.vcpu_load = svm_vcpu_load,
+	.vcpu_put = svm_vcpu_put,
+	.run = svm_run,
+};
