@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh: build everything, run every test level and sum up.
+#
+# Levels, in the order they run (CHECK_LEVELS="svm vmx" picks a subset):
+#   kunit  scripts/kunit.sh: the KUnit suites in a small kernel under QEMU;
+#          counts from its last line "kunit: N passed, N failed, N skipped"
+#   svm    tests/vm/svm-run bats --tap --timing tests/bats: the bats suites
+#          in the SVM test machine (QEMU, AMD SVM); counts from the TAP lines
+#   vmx    tests/vm/vmx-run tests/vm/vmx-smoke.sh: the smoke test in the VMX
+#          test machine (Bochs, Intel VMX); counts from the TAP lines
+#
+# Prints each test's result as it comes, each level's counts and time, and
+# ends with exactly one line "N passed, N failed, N skipped". A level that
+# crashes, times out or reports nothing counts as at least one failure;
+# tests a TAP plan announced but that never reported count as failed too.
+# Exits non-zero iff anything failed. Full logs: tests/out/check/.
+#
+# Environment:
+#   CHECK_LEVELS          levels to run (default: all of LEVELS below)
+#   CHECK_TIMEOUT_<LEVEL> seconds before a level is killed (defaults below)
+set -uo pipefail
+
+LEVELS=(kunit svm vmx)
+
+declare -A TIMEOUT=([kunit]=1800 [svm]=1800 [vmx]=1500)
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+out=$root/tests/out/check
+cd "$root" || exit 1
+mkdir -p "$out" || exit 1
+
+read -ra levels <<<"${CHECK_LEVELS:-${LEVELS[*]}}"
+
+total_p=0
+total_f=0
+total_s=0
+summary=()
+
+# account LEVEL PASSED FAILED SKIPPED SECONDS [NOTE]
+account() {
+	total_p=$((total_p + $2))
+	total_f=$((total_f + $3))
+	total_s=$((total_s + $4))
+	summary+=("$(printf '%-6s %d passed, %d failed, %d skipped in %ds%s' \
+		"$1" "$2" "$3" "$4" "$5" "${6:+ ($6)}")")
+}
+
+# Live view of a level's output: only the per-test result lines.
+live_tap() {
+	grep --line-buffered -E '^(ok|not ok) ' | sed -u 's/^/  /'
+}
+
+live_kunit() {
+	grep --line-buffered -E '\[(PASSED|FAILED|SKIPPED|CRASHED|ERROR)\]' |
+		sed -u -E 's/^\[[0-9:]+\] //; s/^/  /'
+}
+
+# run_level LEVEL LIVE-FILTER COMMAND...: run COMMAND under the level's
+# timeout with its output in tests/out/check/LEVEL.log; sets rc and secs.
+run_level() {
+	local level=$1 filter=$2 var=CHECK_TIMEOUT_${1^^} limit start
+	shift 2
+
+	limit=${!var:-${TIMEOUT[$level]}}
+	echo "== $level: $* (at most ${limit}s)"
+	start=$(date +%s)
+	timeout -k 30 "$limit" "$@" </dev/null 2>&1 | tee "$out/$level.log" | "$filter"
+	rc=${PIPESTATUS[0]}
+	secs=$(($(date +%s) - start))
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		note="timed out after ${limit}s"
+	elif [ "$rc" -ne 0 ]; then
+		note="exit status $rc"
+	else
+		note=""
+	fi
+}
+
+# tail_log LEVEL: the end of a failed level's log, for the reader.
+tail_log() {
+	echo "  --- last lines of tests/out/check/$1.log:"
+	tail -n 40 "$out/$1.log" | sed 's/^/  | /'
+}
+
+# parse_tap LEVEL: count the TAP results in LEVEL's log, print the details
+# of failed tests, and account for the level.
+parse_tap() {
+	local level=$1 counts p f s plan seen
+
+	awk '
+	/^1\.\.[0-9]+/ { split($0, a, /\.\./); plan += a[2]; next }
+	/^not ok / { f++; seen++; show = 1; print "  FAILED: " substr($0, 8) > "/dev/stderr"; next }
+	/^ok / {
+		seen++; show = 0
+		if ($0 ~ / # [Ss][Kk][Ii][Pp]([ :]|$)/) s++; else p++
+		next
+	}
+	/^#/ && show { print "    " $0 > "/dev/stderr"; next }
+	{ show = 0 }
+	END { printf "%d %d %d %d %d\n", p, f, s, plan, seen }
+	' "$out/$level.log" 2>&1 >"$out/$level.counts"
+	read -r p f s plan seen <"$out/$level.counts"
+	if [ "$plan" -gt "$seen" ]; then
+		echo "  $((plan - seen)) of $plan planned tests never reported"
+		f=$((f + plan - seen))
+		unexplained=1
+		note="${note:+$note, }$((plan - seen)) not run"
+	fi
+	finish_level "$level" "$p" "$f" "$s"
+}
+
+# parse_kunit: counts from kunit.sh's last line.
+parse_kunit() {
+	local p=0 f=0 s=0 last
+
+	last=$(grep -E '^kunit: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' \
+		"$out/kunit.log" | tail -n 1)
+	if [[ $last =~ ^kunit:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+		p=${BASH_REMATCH[1]}
+		f=${BASH_REMATCH[2]}
+		s=${BASH_REMATCH[3]}
+	fi
+	finish_level kunit "$p" "$f" "$s"
+}
+
+# finish_level LEVEL P F S: a level that failed, crashed, timed out or
+# reported nothing counts as at least one failure.
+finish_level() {
+	local level=$1 p=$2 f=$3 s=$4
+
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		unexplained=1
+	fi
+	if [ $((p + f + s)) -eq 0 ]; then
+		f=1
+		unexplained=1
+		note="${note:+$note, }no results"
+	fi
+	# Failed TAP tests were shown with their diagnostics; anything else
+	# is explained only by the log.
+	if [ "$unexplained" -eq 1 ] || { [ "$level" = kunit ] && [ "$f" -ne 0 ]; }; then
+		tail_log "$level"
+	fi
+	echo "== $level: $p passed, $f failed, $s skipped in ${secs}s${note:+ ($note)}"
+	account "$level" "$p" "$f" "$s" "$secs" "$note"
+}
+
+# The build. The machines need everything built; KUnit builds its own.
+built=1
+echo "== build: make all"
+start=$(date +%s)
+if ! make all >"$out/build.log" 2>&1; then
+	built=0
+	echo "== build: FAILED"
+	tail -n 40 "$out/build.log" | sed 's/^/  | /'
+	account build 0 1 0 $(($(date +%s) - start)) "make all failed"
+else
+	summary+=("$(printf '%-6s ok in %ds' build $(($(date +%s) - start)))")
+fi
+
+for level in "${levels[@]}"; do
+	rc=0 secs=0 note="" unexplained=0
+	case $level in
+	kunit)
+		if [ ! -r /usr/src/linux-source-6.1.tar.xz ]; then
+			echo "== kunit: skipped (no linux-source-6.1; run 'make deps')"
+			account kunit 0 0 1 0 "no kernel source"
+			continue
+		fi
+		run_level kunit live_kunit bash scripts/kunit.sh
+		parse_kunit
+		;;
+	svm | vmx)
+		if [ "$built" -eq 0 ]; then
+			echo "== $level: not run (the build failed)"
+			continue
+		fi
+		if [ "$level" = svm ]; then
+			export SVM_RUN_TIMEOUT=${SVM_RUN_TIMEOUT:-$((${CHECK_TIMEOUT_SVM:-${TIMEOUT[svm]}} - 60))}
+			run_level svm live_tap tests/vm/svm-run bats --tap --timing tests/bats
+		else
+			export VMX_TIMEOUT=${VMX_TIMEOUT:-$((${CHECK_TIMEOUT_VMX:-${TIMEOUT[vmx]}} - 60))}
+			run_level vmx live_tap tests/vm/vmx-run tests/vm/vmx-smoke.sh
+		fi
+		parse_tap "$level"
+		;;
+	*)
+		echo "== $level: unknown level"
+		account "$level" 0 1 0 0 "unknown level"
+		;;
+	esac
+done
+
+echo "== summary"
+printf '  %s\n' "${summary[@]}"
+echo "$total_p passed, $total_f failed, $total_s skipped"
+[ "$total_f" -eq 0 ]

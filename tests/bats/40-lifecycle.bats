@@ -1,0 +1,96 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# A VM's life from the operator's side: stop, destroy, and following its
+# console until it ends.
+
+load helpers
+
+setup_file() {
+	denali_setup_file
+}
+
+teardown_file() {
+	denali_teardown_file
+}
+
+teardown() {
+	denali_teardown
+}
+
+@test "stop stops a running VM, which stays listed until destroyed" {
+	start_vm spin.elf sp
+	wait_state sp running
+	run denalictl stop sp
+	[ "$status" -eq 0 ]
+	run wait_vm sp 30
+	[ "$output" = "stopped" ]
+	[ "$(vm_field sp state)" = stopped ]
+	run denalictl destroy sp
+	[ "$status" -eq 0 ]
+	[ "$(vm_count)" -eq 0 ]
+	run denalictl destroy sp
+	expect_error "no such VM: sp"
+}
+
+@test "stop stops an idle VM" {
+	start_vm idle.elf id
+	wait_state id 'idle|running'
+	denalictl stop id
+	run wait_vm id 30
+	[ "$output" = "stopped" ]
+}
+
+@test "destroy removes running, idle and finished VMs at once" {
+	start_vm spin.elf d1
+	start_vm idle.elf d2
+	start_vm hello.elf d3
+	wait_vm d3
+	for vm in d1 d2 d3; do
+		denalictl destroy "$vm"
+	done
+	[ "$(vm_count)" -eq 0 ]
+	# The names are free again.
+	start_vm hello.elf d1
+	run wait_vm d1
+	[ "$output" = "exited (code 7)" ]
+}
+
+@test "wait gives up after its timeout while the VM runs on" {
+	start_vm spin.elf sp
+	SECONDS=0
+	run denalictl wait sp --timeout 2
+	[ "$status" -eq 1 ]
+	[ "$SECONDS" -lt 20 ]
+	[ "$(vm_field sp state)" = running ]
+}
+
+@test "console -f follows the output and ends when the VM exits" {
+	start_vm sleeper.elf sl --cmdline 3
+	SECONDS=0
+	run timeout 60 denalictl console sl -f
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$SECONDS" -lt 60 ]
+	[ "${lines[0]}" = "tick 1" ]
+	[ "${lines[1]}" = "tick 2" ]
+	[ "${lines[2]}" = "tick 3" ]
+	[ "$(vm_field sl state)" = exited ]
+}
+
+@test "console -f ends when the VM is stopped" {
+	start_vm spin.elf sp
+	(sleep 3 && denalictl stop sp) 3>&- &
+	run timeout 60 denalictl console sp -f
+	[ "$status" -eq 0 ]
+	wait
+	[ "$(vm_field sp state)" = stopped ]
+}
+
+@test "console of a finished VM prints its history and returns" {
+	start_vm hello.elf h1 --cmdline x
+	wait_vm h1
+	run timeout 20 denalictl console h1 -f
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "cmdline: x" ]
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# Many VMs at once: Denali's point is scale, so a hundred small guests
+# must all start, run and finish, each with its own result.
+
+load helpers
+
+setup_file() {
+	denali_setup_file
+}
+
+teardown_file() {
+	denali_teardown_file
+}
+
+teardown() {
+	denali_teardown
+}
+
+@test "100 VMs start and each exits with its own code and output" {
+	local i ids=()
+
+	for i in $(seq 1 100); do
+		ids[i]=$(start_vm hello.elf "m$i" --cmdline "vm number $i")
+	done
+	[ "$(vm_count)" -eq 100 ]
+	for i in $(seq 1 100); do
+		run wait_vm "m$i" 120
+		[ "$output" = "exited (code 7)" ] || {
+			echo "m$i: $output"
+			false
+		}
+	done
+	vms_json | python3 -c '
+import collections, json, sys
+vms = json.load(sys.stdin)
+assert len(vms) == 100, len(vms)
+assert len({vm["id"] for vm in vms}) == 100
+print(collections.Counter((vm["state"], vm["exit_code"]) for vm in vms))
+assert all(vm["state"] == "exited" and vm["exit_code"] == 7 for vm in vms)'
+	# Each console holds its own VM's lines and nobody else's.
+	for i in 1 37 100; do
+		run denalictl console "m$i"
+		[ "${lines[0]}" = "Hello from Denali VM ${ids[i]}" ]
+		[ "${lines[1]}" = "cmdline: vm number $i" ]
+		[ "${#lines[@]}" -eq 2 ]
+	done
+}
+
+@test "100 VMs run side by side and all get CPU time" {
+	local i
+
+	for i in $(seq 1 50); do
+		start_vm spin.elf "s$i" >/dev/null
+		start_vm idle.elf "i$i" >/dev/null
+	done
+	[ "$(vm_count)" -eq 100 ]
+	sleep 5
+	vms_json | python3 -c '
+import json, sys
+vms = json.load(sys.stdin)
+assert len(vms) == 100, len(vms)
+bad = [vm for vm in vms if vm["state"] not in ("running", "idle")]
+assert not bad, bad
+# Round robin: every spinner has been on a CPU, not just the first few.
+starved = [vm["name"] for vm in vms if vm["name"].startswith("s") and
+           not (vm["stats"]["quanta"] > 0 and vm["stats"]["cpu_ns"] > 0)]
+assert not starved, starved'
+	# Then a short guest still gets through.
+	start_vm hello.elf late
+	run wait_vm late 120
+	[ "$output" = "exited (code 7)" ]
+}

@@ -1,0 +1,232 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by tests/bats/*.bats, which run as root inside a test machine
+# that can load modules and has VMX or SVM (tests/vm/svm-run).
+#
+# Every file calls denali_setup_file from setup_file and
+# denali_teardown_file from teardown_file: the first puts a marker in the
+# kernel log and loads module/denali.ko, the second destroys what is left,
+# unloads the module and fails (printing the lines) when the kernel logged
+# a warning, BUG, oops or the like since the marker.
+
+bats_require_minimum_version 1.5.0
+
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+MODULE=$REPO/module/denali.ko
+EX=$REPO/guest-sdk/examples
+BAD=$EX/bad
+PATH=$REPO/tools/denalictl:$PATH
+
+# Kernel log lines that fail a test file. Words that merely end in these
+# (DEBUG) must not match, hence the word boundaries.
+DMESG_BAD='\<(WARN|BUG\>|Oops|KASAN|general protection|kernel BUG)|lockdep|rcu.*stall|blocked for more than|soft lockup|hard LOCKUP'
+
+# kmsg_mark: write a unique marker line to the kernel log and print it.
+kmsg_mark() {
+	local m="denali-bats: mark $$.$RANDOM.$(date +%s%N)"
+
+	echo "$m" >/dev/kmsg
+	echo "$m"
+}
+
+# dmesg_after MARK: the kernel log lines after MARK.
+dmesg_after() {
+	dmesg | awk -v m="$1" 'found { print } index($0, m) { found = 1 }'
+}
+
+# dmesg_bad: filter stdin down to the lines DMESG_BAD matches, each with
+# the lines that follow it (the stack trace).
+dmesg_bad() {
+	grep -E -A 20 -- "$DMESG_BAD"
+}
+
+module_loaded() {
+	[ -d /sys/module/denali ]
+}
+
+load_module() {
+	local m
+
+	m=$(kmsg_mark)
+	if ! insmod "$MODULE"; then
+		echo "insmod $MODULE failed; kernel log:" >&2
+		dmesg_after "$m" >&2
+		return 1
+	fi
+}
+
+# unload_module [SECONDS]: rmmod denali, failing when it fails or is still
+# loaded after SECONDS (default 60). rmmod runs in the background so that
+# a hang inside the kernel fails this test instead of the whole run.
+unload_module() {
+	local limit=${1:-60} out pid i
+
+	module_loaded || return 0
+	out=$(mktemp)
+	rmmod denali >"$out" 2>&1 3>&- &
+	pid=$!
+	for ((i = 0; i < limit * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "rmmod denali still running after ${limit}s" >&2
+		rm -f "$out"
+		return 1
+	fi
+	if ! wait "$pid"; then
+		echo "rmmod denali failed: $(cat "$out")" >&2
+		rm -f "$out"
+		return 1
+	fi
+	rm -f "$out"
+	if module_loaded; then
+		echo "denali still loaded after rmmod" >&2
+		return 1
+	fi
+}
+
+# check_dmesg MARK WHAT: fail, printing the lines, when the kernel logged
+# anything DMESG_BAD matches after MARK.
+check_dmesg() {
+	local bad
+
+	bad=$(dmesg_after "$1" | dmesg_bad) || true
+	if [ -n "$bad" ]; then
+		echo "kernel log after $2 has warnings or errors:" >&2
+		echo "$bad" >&2
+		return 1
+	fi
+}
+
+denali_setup_file() {
+	kmsg_mark >"$BATS_FILE_TMPDIR/dmesg-mark"
+	# A module left behind by an earlier file that failed to unload is
+	# that file's failure; start from a fresh load all the same.
+	module_loaded && rmmod denali
+	load_module
+}
+
+denali_teardown_file() {
+	local rc=0
+
+	if module_loaded; then
+		destroy_all || rc=1
+		unload_module || rc=1
+	fi
+	check_dmesg "$(cat "$BATS_FILE_TMPDIR/dmesg-mark")" \
+		"$(basename "$BATS_TEST_FILENAME")" || rc=1
+	return "$rc"
+}
+
+# Per-test teardown: show the VMs when a test failed, then destroy them so
+# that the next test starts from none.
+denali_teardown() {
+	if [ -z "${BATS_TEST_COMPLETED:-}" ] && module_loaded; then
+		echo "VMs at the end of the failed test:" >&2
+		denalictl list >&2 || true
+	fi
+	if module_loaded; then
+		destroy_all
+	fi
+}
+
+# vms_json: the output of 'denalictl list -j', checked to be JSON.
+vms_json() {
+	local j
+
+	j=$(denalictl list -j) || return 1
+	printf '%s\n' "$j" | python3 -m json.tool >/dev/null || {
+		echo "list -j printed invalid JSON: $j" >&2
+		return 1
+	}
+	printf '%s\n' "$j"
+}
+
+# vm_field NAME KEY: one key of VM NAME's object in 'list -j' (empty when
+# the object lacks it); fails when there is no such VM.
+vm_field() {
+	vms_json | python3 -c '
+import json, sys
+for vm in json.load(sys.stdin):
+    if vm["name"] == sys.argv[1]:
+        v = vm.get(sys.argv[2], "")
+        print(json.dumps(v) if isinstance(v, (dict, list)) else v)
+        sys.exit(0)
+sys.exit(1)' "$1" "$2"
+}
+
+# vm_names: every VM's name, one per line.
+vm_names() {
+	vms_json | python3 -c '
+import json, sys
+for vm in json.load(sys.stdin):
+    print(vm["name"])'
+}
+
+vm_count() {
+	local names
+
+	names=$(vm_names) || return 1
+	[ -z "$names" ] && echo 0 || wc -l <<<"$names"
+}
+
+destroy_all() {
+	local names name rc=0
+
+	names=$(vm_names) || return 1
+	for name in $names; do
+		denalictl destroy "$name" >/dev/null || rc=1
+	done
+	return "$rc"
+}
+
+# start_vm IMAGE NAME [ARGS...]: start guest-sdk/examples/IMAGE as NAME and
+# print its id, checking what denalictl printed.
+start_vm() {
+	local image=$1 name=$2 out
+	shift 2
+
+	out=$(denalictl start "$EX/$image" --name "$name" "$@") || return 1
+	if ! [[ $out =~ ^started\ $name\ \(id\ ([0-9]+)\)$ ]]; then
+		echo "unexpected output of start: $out" >&2
+		return 1
+	fi
+	echo "${BASH_REMATCH[1]}"
+}
+
+# wait_vm NAME [SECONDS]: 'denalictl wait' with a timeout (default 60);
+# prints what it printed.
+wait_vm() {
+	denalictl wait "$1" --timeout "${2:-60}"
+}
+
+# wait_state NAME REGEX [SECONDS]: poll until VM NAME's state matches.
+wait_state() {
+	local i state
+
+	for ((i = 0; i < ${3:-30} * 10; i++)); do
+		state=$(vm_field "$1" state) || return 1
+		[[ $state =~ ^($2)$ ]] && return 0
+		sleep 0.1
+	done
+	echo "VM $1 is $state, not $2" >&2
+	return 1
+}
+
+# expect_error MESSAGE: after 'run', check for a failure that printed
+# exactly one line "denalictl: ..." holding MESSAGE.
+expect_error() {
+	if [ "$status" -eq 0 ]; then
+		echo "expected a failure, got status 0: $output" >&2
+		return 1
+	fi
+	if [ "${#lines[@]}" -ne 1 ] || [[ ${lines[0]} != "denalictl: "* ]]; then
+		echo "expected one line 'denalictl: ...', got: $output" >&2
+		return 1
+	fi
+	if [[ ${lines[0]} != *"$1"* ]]; then
+		echo "expected '$1' in: ${lines[0]}" >&2
+		return 1
+	fi
+}
