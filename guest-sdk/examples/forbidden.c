@@ -11,7 +11,6 @@ int main(void)
 
 	printf("forbidden: executing cpuid\n");
 	asm volatile("cpuid" : "+a" (eax), "=b" (ebx), "+c" (ecx), "=d" (edx));
-	printf("forbidden: cpuid returned %08x, the VM should have crashed\n",
-	       eax);
+	printf("forbidden: cpuid ran, the VM should have crashed\n");
 	return 1;
 }

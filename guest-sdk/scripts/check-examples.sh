@@ -1,0 +1,64 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# Runs every example guest under scripts/run-qemu.sh (QEMU standing in for
+# the Denali kernel) and compares its console output and its end with
+# what the example must do. This checks the SDK (crt0, libdenali, libc)
+# and the examples themselves; the kernel's own enforcement (crashing a
+# VM for cpuid or a wild write) is for the system tests.
+#
+# usage: scripts/check-examples.sh   (from guest-sdk/, after make)
+
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+passed=0
+failed=0
+out=$(mktemp)
+end=$(mktemp)
+trap 'rm -f "$out" "$end"' EXIT
+
+# expect NAME CMDLINE TIMEOUT WANT_END WANT_CONSOLE
+expect()
+{
+	if ! TIMEOUT=$3 VM_ID=5 sh scripts/run-qemu.sh "examples/$1.elf" "$2" \
+			>"$out" 2>"$end"; then
+		echo "FAIL $1: $(tail -n 1 "$end")"
+		failed=$((failed + 1))
+		return
+	fi
+	got_end=$(tail -n 1 "$end" | sed 's/^run-qemu: //')
+	if [ "$got_end" != "$4" ]; then
+		echo "FAIL $1 \"$2\": ended with \"$got_end\", want \"$4\""
+		sed 's/^/    | /' "$out"
+		failed=$((failed + 1))
+	elif [ "$(cat "$out")" != "$5" ]; then
+		echo "FAIL $1 \"$2\": console output differs:"
+		printf '%s\n' "$5" | diff -u - "$out" | sed 's/^/    /'
+		failed=$((failed + 1))
+	else
+		echo "ok   $1 \"$2\": $got_end"
+		passed=$((passed + 1))
+	fi
+}
+
+nl='
+'
+
+expect hello "" 10 "exit 7" "Hello from Denali VM 5"
+expect hello "a b=c" 10 "exit 7" "Hello from Denali VM 5${nl}cmdline: a b=c"
+expect crash "" 10 "triple fault" "crash: about to triple-fault"
+# Here cpuid and the wild write succeed; the guest reports that itself.
+expect forbidden "" 10 "exit 1" "forbidden: executing cpuid${nl}$(
+	)forbidden: cpuid ran, the VM should have crashed"
+expect wild "" 10 "exit 1" "wild: writing to 0xf0000000${nl}$(
+	)wild: the write to 0xf0000000 went through, the VM should have crashed"
+expect badcall "" 10 "exit 0" "badcall: buffer outside memory -> -14${nl}$(
+	)badcall: length wrapping past 4 GiB -> -14${nl}$(
+	)badcall: unknown hypercall 99 -> -38"
+expect sleeper "2" 20 "exit 0" "tick 1${nl}tick 2"
+expect spin "" 2 "still running after 2s" "spin: spinning"
+expect idle "" 2 "still running after 2s" "idle: idling forever"
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
