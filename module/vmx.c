@@ -1,0 +1,849 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Intel VMX backend: one VMCS per VM, EPT for the VM's memory and an
+ * unrestricted guest for the ABI's 32-bit protected mode with paging off.
+ * Every instruction that could reach beyond the VM (port I/O, MSRs, CPUID,
+ * HLT, control and debug registers, ...) exits and crashes the VM.
+ * Hardware details follow KVM (arch/x86/kvm/vmx).
+ */
+#define pr_fmt(fmt) "denali: vmx: " fmt
+
+#include <linux/cpu.h>
+#include <linux/gfp.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/io.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <asm/cpu_entry_area.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/mce.h>
+#include <asm/msr.h>
+#include <asm/mtrr.h>
+#include <asm/nospec-branch.h>
+#include <asm/processor.h>
+#include <asm/reboot.h>
+#include <asm/tlbflush.h>
+#include <asm/trapnr.h>
+#include <asm/virtext.h>
+#include <asm/tsc.h>
+#include <asm/vmx.h>
+
+#include "backend.h"
+#include "vm.h"
+#include "vmx.h"
+
+/* The time a guest may run before the preemption timer takes it back. */
+#define VMX_QUANTUM_US		1000
+
+#define GUEST_CODE_AR		0xc09b	/* 32-bit, 4 KiB granular, execute/read */
+#define GUEST_DATA_AR		0xc093	/* 32-bit, 4 KiB granular, read/write */
+#define GUEST_TR_AR		0x008b	/* present, busy 32-bit TSS */
+#define GUEST_CODE_SEL		0x08
+#define GUEST_DATA_SEL		0x10
+#define GUEST_TR_SEL		0x18
+
+/* Guest CR0: protected mode with paging off, as the ABI says. */
+#define GUEST_CR0		(X86_CR0_PE | X86_CR0_ET | X86_CR0_NE)
+/* Guest CR4 as the guest sees it: FXSAVE and SSE usable, nothing else. */
+#define GUEST_CR4_SHADOW	(X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+
+/* DR7 after reset: bit 10 is always 1. */
+#define GUEST_DR7_RESET		0x400
+
+/* Not in asm/vmx.h. */
+#define EXIT_REASON_GETSEC	11
+
+#define EPT_RWX			(VMX_EPT_READABLE_MASK | VMX_EPT_WRITABLE_MASK | \
+				 VMX_EPT_EXECUTABLE_MASK)
+
+struct vmx_config {
+	u32 revision;
+	u32 vmcs_size;
+	u32 pin;
+	u32 proc;
+	u32 proc2;
+	u32 exit;
+	u32 entry;
+	u32 preempt_ticks;
+	unsigned long guest_cr0;
+	unsigned long guest_cr4;
+};
+
+static struct vmx_config vmx_conf;
+
+/* Per CPU: VMX operation and the VMCSs that are active on the CPU. */
+struct vmx_cpu {
+	void *vmxon;
+	bool on;
+	void *current_vmcs;
+	/* vmx_vcpu.link; changed on this CPU only, interrupts off. */
+	struct list_head loaded;
+};
+
+static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpus);
+
+struct vmx_vcpu {
+	void *vmcs;
+	phys_addr_t vmcs_pa;
+	/* The CPU the VMCS is active on, or -1 when clear. */
+	int cpu;
+	bool launched;
+	struct list_head link;
+	u64 eptp;
+	/* Host state last written to the VMCS, to skip unchanged writes. */
+	unsigned long host_rsp;
+	unsigned long host_cr3;
+	unsigned long host_cr4;
+};
+
+/* --- VMX instructions ---------------------------------------------------- */
+
+/*
+ * VMXON, VMCLEAR or VMPTRLD on a physical address: 0 on success, -EIO
+ * when the instruction failed or faulted.
+ */
+#define vmx_insn_pa(insn, addr)						\
+({									\
+	u64 __pa = (addr);						\
+	u8 __fail = 1;							\
+									\
+	asm volatile("1: " insn " %[pa]\n\t"				\
+		     "setna %[fail]\n"					\
+		     "2:\n"						\
+		     _ASM_EXTABLE(1b, 2b)				\
+		     : [fail] "+qm"(__fail) : [pa] "m"(__pa)		\
+		     : "cc", "memory");					\
+	__fail ? -EIO : 0;						\
+})
+
+static void invept_context(u64 eptp)
+{
+	struct {
+		u64 eptp;
+		u64 reserved;
+	} desc = { eptp, 0 };
+
+	asm volatile("invept %0, %1"
+		     : : "m"(desc), "r"((unsigned long)VMX_EPT_EXTENT_CONTEXT)
+		     : "cc", "memory");
+}
+
+static unsigned long vmcs_read(unsigned long field)
+{
+	unsigned long value;
+
+	asm volatile("vmread %1, %0" : "=rm"(value) : "r"(field) : "cc");
+	return value;
+}
+
+static void vmcs_write(unsigned long field, unsigned long value)
+{
+	asm volatile("vmwrite %1, %0" : : "r"(field), "rm"(value) : "cc");
+}
+
+/* --- Capabilities ---------------------------------------------------------- */
+
+/*
+ * Combines the controls we need and those we would like with what the
+ * CPU allows (low word: bits that must be 1, high word: bits that may
+ * be 1). Returns false when a needed control is missing.
+ */
+static bool vmx_adjust(u32 msr, u32 need, u32 want, u32 *result)
+{
+	u32 must, may, ctl;
+
+	rdmsr(msr, must, may);
+	ctl = (need | want | must) & may;
+	*result = ctl;
+	return (ctl & need) == need;
+}
+
+static int vmx_refuse(const char *why)
+{
+	pr_err("cannot use VMX: %s\n", why);
+	return -EOPNOTSUPP;
+}
+
+static int vmx_setup_config(void)
+{
+	bool true_ctls;
+	u64 basic, ept, misc, fixed0, fixed1;
+	u32 rate;
+
+	if (!boot_cpu_has(X86_FEATURE_VMX))
+		return vmx_refuse("the CPU has no VMX, or the firmware disabled it");
+
+	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	vmx_conf.revision = basic & 0x7fffffff;
+	vmx_conf.vmcs_size = (basic >> VMX_BASIC_VMCS_SIZE_SHIFT) & 0x1fff;
+	if (vmx_conf.vmcs_size > PAGE_SIZE || (basic & VMX_BASIC_64) ||
+	    ((basic & VMX_BASIC_MEM_TYPE_MASK) >> VMX_BASIC_MEM_TYPE_SHIFT) !=
+	    VMX_BASIC_MEM_TYPE_WB)
+		return vmx_refuse("unsupported VMCS layout");
+	true_ctls = basic & VMX_BASIC_TRUE_CTLS;
+
+	if (!vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+			MSR_IA32_VMX_PINBASED_CTLS,
+			PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+			PIN_BASED_VMX_PREEMPTION_TIMER, &vmx_conf.pin))
+		return vmx_refuse("no interrupt or NMI exiting");
+	/* No MSR bitmap: every RDMSR and WRMSR exits. */
+	if (!vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+			MSR_IA32_VMX_PROCBASED_CTLS,
+			CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
+			CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
+			CPU_BASED_RDPMC_EXITING | CPU_BASED_MOV_DR_EXITING |
+			CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0,
+			&vmx_conf.proc))
+		return vmx_refuse("missing processor-based controls");
+	if (vmx_conf.proc & (CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_USE_IO_BITMAPS))
+		return vmx_refuse("MSR or I/O bitmaps cannot be turned off");
+	if (!vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
+			SECONDARY_EXEC_ENABLE_EPT |
+			SECONDARY_EXEC_UNRESTRICTED_GUEST |
+			SECONDARY_EXEC_WBINVD_EXITING, 0, &vmx_conf.proc2))
+		return vmx_refuse("no EPT or unrestricted guest");
+	if (!vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+			MSR_IA32_VMX_EXIT_CTLS,
+			VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_LOAD_IA32_EFER,
+			VM_EXIT_SAVE_DEBUG_CONTROLS, &vmx_conf.exit))
+		return vmx_refuse("missing VM-exit controls");
+	/* Interrupts stay pending in the local APIC for the host to take. */
+	vmx_conf.exit &= ~VM_EXIT_ACK_INTR_ON_EXIT;
+	if (!vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+			MSR_IA32_VMX_ENTRY_CTLS,
+			VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_DEBUG_CONTROLS,
+			0, &vmx_conf.entry))
+		return vmx_refuse("missing VM-entry controls");
+	vmx_conf.entry &= ~VM_ENTRY_IA32E_MODE;
+
+	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, ept);
+	if (!(ept & VMX_EPT_PAGE_WALK_4_BIT) || !(ept & VMX_EPTP_WB_BIT) ||
+	    !(ept & VMX_EPT_INVEPT_BIT) || !(ept & VMX_EPT_EXTENT_CONTEXT_BIT))
+		return vmx_refuse("no 4-level write-back EPT with INVEPT");
+
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, fixed0);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, fixed1);
+	/* Unrestricted guest exempts PE and PG from CR0's fixed bits. */
+	vmx_conf.guest_cr0 = GUEST_CR0 | (fixed0 & ~(X86_CR0_PE | X86_CR0_PG));
+	if (vmx_conf.guest_cr0 & ~fixed1)
+		return vmx_refuse("the guest's CR0 is not allowed");
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, fixed0);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, fixed1);
+	vmx_conf.guest_cr4 = GUEST_CR4_SHADOW | X86_CR4_VMXE | fixed0;
+	if (vmx_conf.guest_cr4 & ~fixed1)
+		return vmx_refuse("the guest's CR4 is not allowed");
+
+	/* The timer counts down at the TSC rate divided by 2^rate. */
+	if (vmx_conf.pin & PIN_BASED_VMX_PREEMPTION_TIMER) {
+		rdmsrl(MSR_IA32_VMX_MISC, misc);
+		rate = misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK;
+		vmx_conf.preempt_ticks =
+			min_t(u64, ((u64)tsc_khz * VMX_QUANTUM_US / 1000) >> rate,
+			      U32_MAX);
+		if (!vmx_conf.preempt_ticks)
+			vmx_conf.pin &= ~PIN_BASED_VMX_PREEMPTION_TIMER;
+	}
+	return 0;
+}
+
+/* --- Per-CPU VMX operation ------------------------------------------------ */
+
+/* Makes a VMCS inactive on this CPU, so it may be loaded elsewhere. */
+static void vmx_clear_local(struct vmx_vcpu *v)
+{
+	struct vmx_cpu *c = this_cpu_ptr(&vmx_cpus);
+
+	vmx_insn_pa("vmclear", v->vmcs_pa);
+	if (c->current_vmcs == v->vmcs)
+		c->current_vmcs = NULL;
+	list_del(&v->link);
+	/* The list update is seen before the VMCS looks free; see load. */
+	smp_wmb();
+	v->cpu = -1;
+	v->launched = false;
+}
+
+static void vmx_clear_ipi(void *arg)
+{
+	struct vmx_vcpu *v = arg;
+
+	if (v->cpu == raw_smp_processor_id())
+		vmx_clear_local(v);
+}
+
+/* Crash dumps want the VMCSs in memory; the kernel does VMXOFF itself. */
+static void vmx_emergency_clear(void)
+{
+	struct vmx_cpu *c = this_cpu_ptr(&vmx_cpus);
+	struct vmx_vcpu *v;
+
+	if (!c->on)
+		return;
+	list_for_each_entry(v, &c->loaded, link)
+		vmx_insn_pa("vmclear", v->vmcs_pa);
+}
+
+static int vmx_cpu_enable(void)
+{
+	int cpu = raw_smp_processor_id();
+	struct vmx_cpu *c = per_cpu_ptr(&vmx_cpus, cpu);
+	unsigned long flags;
+	u64 feat;
+	int ret;
+
+	if (!c->vmxon) {
+		struct page *page = alloc_pages_node(cpu_to_node(cpu),
+						     GFP_KERNEL | __GFP_ZERO, 0);
+
+		if (!page)
+			return -ENOMEM;
+		c->vmxon = page_address(page);
+		*(u32 *)c->vmxon = vmx_conf.revision;
+		INIT_LIST_HEAD(&c->loaded);
+	}
+
+	rdmsrl(MSR_IA32_FEAT_CTL, feat);
+	if (!(feat & FEAT_CTL_LOCKED)) {
+		feat |= FEAT_CTL_LOCKED | FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX;
+		wrmsrl(MSR_IA32_FEAT_CTL, feat);
+	}
+	if (!(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		pr_err("cannot use VMX: disabled by the firmware on CPU %d\n",
+		       cpu);
+		return -EOPNOTSUPP;
+	}
+
+	local_irq_save(flags);
+	if (__read_cr4() & X86_CR4_VMXE) {
+		local_irq_restore(flags);
+		pr_err("cannot use VMX: another hypervisor (kvm_intel?) holds it on CPU %d\n",
+		       cpu);
+		return -EBUSY;
+	}
+	cr4_set_bits_irqsoff(X86_CR4_VMXE);
+	ret = vmx_insn_pa("vmxon", __pa(c->vmxon));
+	if (ret)
+		cr4_clear_bits_irqsoff(X86_CR4_VMXE);
+	else
+		c->on = true;
+	local_irq_restore(flags);
+
+	if (ret)
+		pr_err("cannot use VMX: VMXON failed on CPU %d\n", cpu);
+	return ret;
+}
+
+static void vmx_cpu_disable(void)
+{
+	struct vmx_cpu *c = per_cpu_ptr(&vmx_cpus, raw_smp_processor_id());
+	struct vmx_vcpu *v, *tmp;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	if (c->on) {
+		list_for_each_entry_safe(v, tmp, &c->loaded, link)
+			vmx_clear_local(v);
+		c->current_vmcs = NULL;
+		cpu_vmxoff();
+		c->on = false;
+	}
+	local_irq_restore(flags);
+}
+
+static void vmx_exit(void)
+{
+	int cpu;
+
+	cpu_emergency_unregister_virt_callback(vmx_emergency_clear);
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu *c = per_cpu_ptr(&vmx_cpus, cpu);
+
+		if (c->vmxon)
+			free_page((unsigned long)c->vmxon);
+		c->vmxon = NULL;
+	}
+}
+
+static int vmx_init(void)
+{
+	int ret = vmx_setup_config();
+
+	if (!ret)
+		cpu_emergency_register_virt_callback(vmx_emergency_clear);
+	return ret;
+}
+
+/* --- EPT ------------------------------------------------------------------- */
+
+static u64 vmx_ept_table(phys_addr_t table)
+{
+	return table | EPT_RWX;
+}
+
+static u64 vmx_ept_page(phys_addr_t page)
+{
+	return page | EPT_RWX | (MTRR_TYPE_WRBACK << VMX_EPT_MT_EPTE_SHIFT);
+}
+
+/* --- VMCS ------------------------------------------------------------------ */
+
+/*
+ * Makes v's VMCS current on this CPU, clearing it on the CPU it was
+ * active on before, and refreshes the host state that differs per CPU.
+ * Preemption is disabled.
+ */
+static void vmx_load(struct vmx_vcpu *v)
+{
+	int cpu = smp_processor_id();
+	struct vmx_cpu *c = this_cpu_ptr(&vmx_cpus);
+	bool moved = v->cpu != cpu;
+	unsigned long fs, gs;
+
+	if (moved) {
+		int old = READ_ONCE(v->cpu);
+
+		if (old >= 0)
+			smp_call_function_single(old, vmx_clear_ipi, v, 1);
+		local_irq_disable();
+		/* Pairs with the smp_wmb() in vmx_clear_local(). */
+		smp_rmb();
+		list_add(&v->link, &c->loaded);
+		local_irq_enable();
+	}
+
+	if (c->current_vmcs != v->vmcs) {
+		vmx_insn_pa("vmptrld", v->vmcs_pa);
+		c->current_vmcs = v->vmcs;
+		/* Another VM ran here: keep its branch predictions away. */
+		indirect_branch_prediction_barrier();
+	}
+
+	if (moved) {
+		vmcs_write(HOST_TR_BASE,
+			   (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
+		vmcs_write(HOST_GDTR_BASE, (unsigned long)get_current_gdt_ro());
+		vmcs_write(HOST_IA32_SYSENTER_ESP,
+			   (unsigned long)(cpu_entry_stack(cpu) + 1));
+		rdmsrl(MSR_GS_BASE, gs);
+		vmcs_write(HOST_GS_BASE, gs);
+		/*
+		 * EPT only ever gains entries while a VM runs, but this CPU
+		 * may hold stale ones for the same EPTP from a freed VM.
+		 */
+		invept_context(v->eptp);
+		v->cpu = cpu;
+	}
+	/* FS base belongs to the runner thread, which may have changed. */
+	rdmsrl(MSR_FS_BASE, fs);
+	vmcs_write(HOST_FS_BASE, fs);
+}
+
+static void vmx_setup_host(struct vmx_vcpu *v)
+{
+	struct desc_ptr idt;
+	u32 lo, hi;
+	u64 efer;
+
+	vmcs_write(HOST_CR0, read_cr0());
+	v->host_cr3 = __read_cr3();
+	vmcs_write(HOST_CR3, v->host_cr3);
+	v->host_cr4 = cr4_read_shadow();
+	vmcs_write(HOST_CR4, v->host_cr4);
+
+	vmcs_write(HOST_CS_SELECTOR, __KERNEL_CS);
+	vmcs_write(HOST_SS_SELECTOR, __KERNEL_DS);
+	vmcs_write(HOST_DS_SELECTOR, 0);
+	vmcs_write(HOST_ES_SELECTOR, 0);
+	vmcs_write(HOST_FS_SELECTOR, 0);
+	vmcs_write(HOST_GS_SELECTOR, 0);
+	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
+
+	store_idt(&idt);
+	vmcs_write(HOST_IDTR_BASE, idt.address);
+	vmcs_write(HOST_RIP, (unsigned long)denali_vmx_exit);
+
+	rdmsr(MSR_IA32_SYSENTER_CS, lo, hi);
+	vmcs_write(HOST_IA32_SYSENTER_CS, lo);
+	rdmsrl(MSR_IA32_SYSENTER_EIP, efer);
+	vmcs_write(HOST_IA32_SYSENTER_EIP, efer);
+	rdmsrl(MSR_EFER, efer);
+	vmcs_write(HOST_IA32_EFER, efer);
+}
+
+static void vmx_setup_segment(unsigned long sel_field, u16 sel, u32 ar)
+{
+	/* Selector, limit, AR bytes and base fields are laid out alike. */
+	vmcs_write(sel_field, sel);
+	vmcs_write(sel_field - GUEST_ES_SELECTOR + GUEST_ES_LIMIT, 0xffffffff);
+	vmcs_write(sel_field - GUEST_ES_SELECTOR + GUEST_ES_AR_BYTES, ar);
+	vmcs_write(sel_field - GUEST_ES_SELECTOR + GUEST_ES_BASE, 0);
+}
+
+static void vmx_setup_guest(struct vmx_vcpu *v)
+{
+	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_conf.pin);
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_conf.proc);
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_conf.proc2);
+	vmcs_write(VM_EXIT_CONTROLS, vmx_conf.exit);
+	vmcs_write(VM_ENTRY_CONTROLS, vmx_conf.entry);
+	/* Machine checks belong to the host; other exceptions to the guest. */
+	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_MC));
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write(CR3_TARGET_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmcs_write(EPT_POINTER, v->eptp);
+	vmcs_write(VMCS_LINK_POINTER, -1ull);
+
+	/* The host owns every CR0 and CR4 bit: a guest write exits. */
+	vmcs_write(CR0_GUEST_HOST_MASK, ~0ul);
+	vmcs_write(CR4_GUEST_HOST_MASK, ~0ul);
+	vmcs_write(CR0_READ_SHADOW, GUEST_CR0);
+	vmcs_write(CR4_READ_SHADOW, GUEST_CR4_SHADOW);
+	vmcs_write(GUEST_CR0, vmx_conf.guest_cr0);
+	vmcs_write(GUEST_CR3, 0);
+	vmcs_write(GUEST_CR4, vmx_conf.guest_cr4);
+	vmcs_write(GUEST_DR7, GUEST_DR7_RESET);
+	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(GUEST_IA32_EFER, 0);
+	vmcs_write(GUEST_SYSENTER_CS, 0);
+	vmcs_write(GUEST_SYSENTER_ESP, 0);
+	vmcs_write(GUEST_SYSENTER_EIP, 0);
+
+	vmx_setup_segment(GUEST_CS_SELECTOR, GUEST_CODE_SEL, GUEST_CODE_AR);
+	vmx_setup_segment(GUEST_DS_SELECTOR, GUEST_DATA_SEL, GUEST_DATA_AR);
+	vmx_setup_segment(GUEST_ES_SELECTOR, GUEST_DATA_SEL, GUEST_DATA_AR);
+	vmx_setup_segment(GUEST_FS_SELECTOR, GUEST_DATA_SEL, GUEST_DATA_AR);
+	vmx_setup_segment(GUEST_GS_SELECTOR, GUEST_DATA_SEL, GUEST_DATA_AR);
+	vmx_setup_segment(GUEST_SS_SELECTOR, GUEST_DATA_SEL, GUEST_DATA_AR);
+	vmcs_write(GUEST_TR_SELECTOR, GUEST_TR_SEL);
+	vmcs_write(GUEST_TR_BASE, 0);
+	vmcs_write(GUEST_TR_LIMIT, 0x67);
+	vmcs_write(GUEST_TR_AR_BYTES, GUEST_TR_AR);
+	vmcs_write(GUEST_LDTR_SELECTOR, 0);
+	vmcs_write(GUEST_LDTR_BASE, 0);
+	vmcs_write(GUEST_LDTR_LIMIT, 0);
+	vmcs_write(GUEST_LDTR_AR_BYTES, VMX_AR_UNUSABLE_MASK);
+	vmcs_write(GUEST_GDTR_BASE, 0);
+	vmcs_write(GUEST_GDTR_LIMIT, 0);
+	vmcs_write(GUEST_IDTR_BASE, 0);
+	vmcs_write(GUEST_IDTR_LIMIT, 0);
+
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+}
+
+static int vmx_vcpu_create(struct denali_vm *vm)
+{
+	struct vmx_vcpu *v;
+	struct page *page;
+
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	if (!v)
+		return -ENOMEM;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page) {
+		kfree(v);
+		return -ENOMEM;
+	}
+	v->vmcs = page_address(page);
+	v->vmcs_pa = page_to_phys(page);
+	*(u32 *)v->vmcs = vmx_conf.revision;
+	v->cpu = -1;
+	INIT_LIST_HEAD(&v->link);
+	v->eptp = vm->mem.root_pa | VMX_EPTP_PWL_4 | VMX_EPTP_MT_WB;
+
+	preempt_disable();
+	/* VMCLEAR gives a new VMCS its launch state. */
+	if (vmx_insn_pa("vmclear", v->vmcs_pa)) {
+		preempt_enable();
+		__free_page(page);
+		kfree(v);
+		return -EIO;
+	}
+	vmx_load(v);
+	vmx_setup_host(v);
+	vmx_setup_guest(v);
+	preempt_enable();
+
+	vm->vcpu = v;
+	return 0;
+}
+
+static void vmx_vcpu_free(struct denali_vm *vm)
+{
+	struct vmx_vcpu *v = vm->vcpu;
+	int cpu = READ_ONCE(v->cpu);
+
+	/* The CPU must forget the VMCS before its page is reused. */
+	if (cpu >= 0)
+		smp_call_function_single(cpu, vmx_clear_ipi, v, 1);
+	free_page((unsigned long)v->vmcs);
+	kfree(v);
+	vm->vcpu = NULL;
+}
+
+static void vmx_vcpu_load(struct denali_vm *vm)
+{
+	preempt_disable();
+	vmx_load(vm->vcpu);
+	preempt_enable();
+}
+
+/*
+ * The VMCS stays active on this CPU: the next VM loaded here just makes
+ * its own current, and a move to another CPU clears it there. Host state
+ * that a VM exit clobbers is restored after every exit in vmx_run().
+ */
+static void vmx_vcpu_put(struct denali_vm *vm)
+{
+}
+
+/* --- Running ------------------------------------------------------------- */
+
+static const char *const vmx_exit_crash[] = {
+	[EXIT_REASON_TRIPLE_FAULT]	= "triple fault",
+	[EXIT_REASON_TASK_SWITCH]	= "forbidden: task switch",
+	[EXIT_REASON_CPUID]		= "forbidden instruction: cpuid",
+	[EXIT_REASON_GETSEC]		= "forbidden instruction: getsec",
+	[EXIT_REASON_HLT]		= "forbidden instruction: hlt",
+	[EXIT_REASON_INVD]		= "forbidden instruction: invd",
+	[EXIT_REASON_RDPMC]		= "forbidden instruction: rdpmc",
+	[EXIT_REASON_VMCLEAR]		= "forbidden: VMX instruction",
+	[EXIT_REASON_VMLAUNCH]		= "forbidden: VMX instruction",
+	[EXIT_REASON_VMPTRLD]		= "forbidden: VMX instruction",
+	[EXIT_REASON_VMPTRST]		= "forbidden: VMX instruction",
+	[EXIT_REASON_VMREAD]		= "forbidden: VMX instruction",
+	[EXIT_REASON_VMRESUME]		= "forbidden: VMX instruction",
+	[EXIT_REASON_VMWRITE]		= "forbidden: VMX instruction",
+	[EXIT_REASON_VMOFF]		= "forbidden: VMX instruction",
+	[EXIT_REASON_VMON]		= "forbidden: VMX instruction",
+	[EXIT_REASON_INVEPT]		= "forbidden: VMX instruction",
+	[EXIT_REASON_INVVPID]		= "forbidden: VMX instruction",
+	[EXIT_REASON_VMFUNC]		= "forbidden: VMX instruction",
+	[EXIT_REASON_CR_ACCESS]		= "forbidden: control register access",
+	[EXIT_REASON_DR_ACCESS]		= "forbidden: debug register access",
+	[EXIT_REASON_IO_INSTRUCTION]	= "forbidden: port I/O",
+	[EXIT_REASON_MSR_READ]		= "forbidden: MSR access",
+	[EXIT_REASON_MSR_WRITE]		= "forbidden: MSR access",
+	[EXIT_REASON_MWAIT_INSTRUCTION]	= "forbidden instruction: mwait",
+	[EXIT_REASON_MONITOR_INSTRUCTION] = "forbidden instruction: monitor",
+	[EXIT_REASON_WBINVD]		= "forbidden instruction: wbinvd",
+	[EXIT_REASON_XSETBV]		= "forbidden instruction: xsetbv",
+};
+
+static void vmx_crash(struct denali_exit *exit, const char *reason)
+{
+	exit->kind = DENALI_EXIT_CRASH;
+	exit->reason = reason;
+}
+
+/* A machine check that hit the guest belongs to the host's handler. */
+static void vmx_machine_check(void)
+{
+	struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
+
+	do_machine_check(&regs);
+}
+
+/*
+ * An exit in the middle of delivering an event to the guest (say, an
+ * EPT violation on its IDT or stack) loses the event: deliver it again
+ * at the next entry.
+ */
+static void vmx_redeliver(void)
+{
+	u32 info = vmcs_read(IDT_VECTORING_INFO_FIELD);
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+
+	if (!(info & VECTORING_INFO_VALID_MASK))
+		return;
+	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			   vmcs_read(IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN,
+			   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_RESVD_BITS_MASK);
+}
+
+/* Moves RIP past the instruction that exited, ending STI/MOV SS shadows. */
+static void vmx_skip_insn(struct denali_vm *vm)
+{
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	vm->regs.rip = (u32)(vm->regs.rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write(GUEST_RIP, vm->regs.rip);
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+/* Decodes an exit; interrupts are off and the VMCS is current. */
+static void vmx_handle_exit(struct denali_vm *vm, u32 reason,
+			    struct denali_exit *exit)
+{
+	u32 basic = reason & 0xffff;
+	u32 info;
+
+	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		if (basic == EXIT_REASON_MCE_DURING_VMENTRY) {
+			vmx_machine_check();
+			vmx_crash(exit, "machine check during VM entry");
+			return;
+		}
+		pr_warn_ratelimited("VM %u: VM entry failed: exit reason %u, qualification %#lx\n",
+				    vm->id, basic,
+				    vmcs_read(EXIT_QUALIFICATION));
+		vmx_crash(exit, basic == EXIT_REASON_INVALID_STATE ?
+			  "invalid guest state" : "VM entry failed");
+		return;
+	}
+
+	switch (basic) {
+	case EXIT_REASON_EXCEPTION_NMI:
+		info = vmcs_read(VM_EXIT_INTR_INFO);
+		if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+			denali_vmx_nmi();
+		else if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
+			vmx_machine_check();
+		vmx_redeliver();
+		return;
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_PREEMPTION_TIMER:
+	case EXIT_REASON_INIT_SIGNAL:
+		vmx_redeliver();
+		return;
+	case EXIT_REASON_VMCALL:
+		vmx_skip_insn(vm);
+		exit->kind = DENALI_EXIT_HYPERCALL;
+		return;
+	case EXIT_REASON_EPT_VIOLATION:
+		vmx_redeliver();
+		exit->kind = DENALI_EXIT_MEM_FAULT;
+		exit->gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+		return;
+	case EXIT_REASON_EPT_MISCONFIG:
+		pr_warn_ratelimited("VM %u: EPT misconfiguration at %#lx\n",
+				    vm->id, vmcs_read(GUEST_PHYSICAL_ADDRESS));
+		vmx_crash(exit, "EPT misconfiguration");
+		return;
+	}
+
+	if (basic < ARRAY_SIZE(vmx_exit_crash) && vmx_exit_crash[basic]) {
+		vmx_crash(exit, vmx_exit_crash[basic]);
+		return;
+	}
+	pr_warn_ratelimited("VM %u: unexpected exit reason %u\n", vm->id, basic);
+	vmx_crash(exit, "unexpected VM exit");
+}
+
+static void vmx_run(struct denali_vm *vm, struct denali_exit *exit)
+{
+	struct vmx_vcpu *v = vm->vcpu;
+	unsigned long cr3, cr4, debugctl;
+	u32 reason, error;
+	u16 ldt;
+	int fail;
+
+	/* vmx_run.S knows the register layout. */
+	BUILD_BUG_ON(DENALI_REG_AX != 0 || DENALI_REG_CX != 1 ||
+		     DENALI_REG_DX != 2 || DENALI_REG_BX != 3 ||
+		     DENALI_REG_BP != 5 || DENALI_REG_SI != 6 ||
+		     DENALI_REG_DI != 7 ||
+		     sizeof(((struct denali_regs *)0)->gpr[0]) != 8);
+
+	exit->kind = DENALI_EXIT_NONE;
+	exit->gpa = 0;
+	exit->reason = NULL;
+
+	local_irq_disable();
+	if (v->cpu != smp_processor_id()) {
+		local_irq_enable();
+		pr_warn_ratelimited("VM %u: run without load on this CPU\n",
+				    vm->id);
+		vmx_crash(exit, "internal error");
+		return;
+	}
+
+	vmcs_write(GUEST_RSP, (u32)vm->regs.gpr[DENALI_REG_SP]);
+	vmcs_write(GUEST_RIP, (u32)vm->regs.rip);
+	vmcs_write(GUEST_RFLAGS, (u32)vm->regs.rflags | X86_EFLAGS_FIXED);
+	if (vmx_conf.pin & PIN_BASED_VMX_PREEMPTION_TIMER)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_conf.preempt_ticks);
+
+	/* A kernel thread borrows whatever address space ran last. */
+	cr3 = __read_cr3();
+	if (unlikely(cr3 != v->host_cr3)) {
+		vmcs_write(HOST_CR3, cr3);
+		v->host_cr3 = cr3;
+	}
+	cr4 = cr4_read_shadow();
+	if (unlikely(cr4 != v->host_cr4)) {
+		vmcs_write(HOST_CR4, cr4);
+		v->host_cr4 = cr4;
+	}
+	debugctl = get_debugctlmsr();
+	asm volatile("sldt %0" : "=rm"(ldt));
+
+	fail = denali_vmx_enter(vm->regs.gpr, &v->host_rsp, v->launched);
+
+	/*
+	 * A VM exit sets the GDT limit to 0xffff, the TSS limit to 0x67,
+	 * drops the LDT, clears DEBUGCTL and sets DR7 to its reset value.
+	 */
+	load_fixmap_gdt(smp_processor_id());
+	invalidate_tss_limit();
+	if (unlikely(ldt))
+		asm volatile("lldt %0" : : "rm"(ldt));
+	if (unlikely(debugctl))
+		update_debugctlmsr(debugctl);
+	if (unlikely(hw_breakpoint_active()))
+		hw_breakpoint_restore();
+
+	if (unlikely(fail)) {
+		error = vmcs_read(VM_INSTRUCTION_ERROR);
+		local_irq_enable();
+		pr_warn_ratelimited("VM %u: VM entry failed (error %u)\n",
+				    vm->id, error);
+		vmx_crash(exit, "VM entry failed");
+		return;
+	}
+	v->launched = true;
+
+	vm->regs.gpr[DENALI_REG_SP] = vmcs_read(GUEST_RSP);
+	vm->regs.rip = vmcs_read(GUEST_RIP);
+	vm->regs.rflags = vmcs_read(GUEST_RFLAGS);
+	reason = vmcs_read(VM_EXIT_REASON);
+	vmx_handle_exit(vm, reason, exit);
+
+	/* The host interrupt that ended the guest's run is taken here. */
+	local_irq_enable();
+}
+
+const struct denali_backend denali_vmx_backend = {
+	.name		= "vmx",
+	.hypercall_insn	= { 0x0f, 0x01, 0xc1, 0xc3 },	/* vmcall; ret */
+	.sl_levels	= 4,
+	.sl_table_entry	= vmx_ept_table,
+	.sl_page_entry	= vmx_ept_page,
+	.init		= vmx_init,
+	.exit		= vmx_exit,
+	.cpu_enable	= vmx_cpu_enable,
+	.cpu_disable	= vmx_cpu_disable,
+	.vcpu_create	= vmx_vcpu_create,
+	.vcpu_free	= vmx_vcpu_free,
+	.vcpu_load	= vmx_vcpu_load,
+	.vcpu_put	= vmx_vcpu_put,
+	.run		= vmx_run,
+};
