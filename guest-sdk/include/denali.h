@@ -20,23 +20,9 @@
 /*
  * Hypercalls. "call DENALI_HYPERCALL_ADDR": number in EAX, arguments in
  * EBX, ECX, EDX, ESI, EDI, result in EAX; the kernel preserves every other
- * register. The memory clobber makes buffers the call reads or writes
- * visible to it.
+ * register. No version 1 hypercall takes more than two arguments. The
+ * memory clobber makes buffers the call reads or writes visible to it.
  */
-static inline long denali_hypercall5(unsigned long nr, unsigned long a1,
-				     unsigned long a2, unsigned long a3,
-				     unsigned long a4, unsigned long a5)
-{
-	long ret;
-
-	asm volatile("call %P[hc]"
-		     : "=a" (ret)
-		     : "a" (nr), "b" (a1), "c" (a2), "d" (a3), "S" (a4),
-		       "D" (a5), [hc] "i" (DENALI_HYPERCALL_ADDR)
-		     : "memory", "cc");
-	return ret;
-}
-
 static inline long denali_hypercall2(unsigned long nr, unsigned long a1,
 				     unsigned long a2)
 {
