@@ -379,8 +379,6 @@ int cmd_show(int argc, char **argv)
 	}
 	if (vm.has & DN_HAS_BACKEND)
 		printf("%-14s %s\n", "backend:", vm.backend);
-	if (vm.has & DN_HAS_CMDLINE)
-		printf("%-14s %s\n", "cmdline:", vm.cmdline);
 	if (vm.has & DN_HAS_STATS)
 		vm_stats_walk(&vm, print_stat_line,
 			      (void *)"%-14s %" PRIu64 "\n");

@@ -37,7 +37,6 @@
 #define DN_HAS_REASON	(1u << 5)
 #define DN_HAS_BACKEND	(1u << 6)
 #define DN_HAS_STATS	(1u << 7)
-#define DN_HAS_CMDLINE	(1u << 8)
 
 /* One VM as the kernel reported it. */
 struct dn_vm {
@@ -49,7 +48,6 @@ struct dn_vm {
 	int32_t exit_code;
 	char reason[DENALI_REASON_MAX];
 	char backend[16];
-	char cmdline[DENALI_CMDLINE_MAX];
 	uint64_t stats[DN_STAT_SLOTS];	/* indexed by enum denali_stat */
 	uint64_t stats_present;		/* bit n: stats[n] was reported */
 };

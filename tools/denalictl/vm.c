@@ -76,7 +76,6 @@ static struct nla_policy vm_policy[DENALI_A_MAX + 1] = {
 	[DENALI_A_VM_ID]		= { .type = NLA_U32 },
 	[DENALI_A_VM_NAME]		= { .type = NLA_STRING },
 	[DENALI_A_VM_MEM_SIZE]		= { .type = NLA_U32 },
-	[DENALI_A_VM_CMDLINE]		= { .type = NLA_STRING },
 	[DENALI_A_VM_STATE]		= { .type = NLA_U32 },
 	[DENALI_A_VM_EXIT_CODE]		= { .type = NLA_U32 },	/* s32 */
 	[DENALI_A_VM_CRASH_REASON]	= { .type = NLA_STRING },
@@ -141,11 +140,6 @@ int vm_parse_attrs(void *hdr, struct dn_vm *vm)
 		nla_strlcpy(vm->backend, tb[DENALI_A_BACKEND],
 			    sizeof(vm->backend));
 		vm->has |= DN_HAS_BACKEND;
-	}
-	if (tb[DENALI_A_VM_CMDLINE]) {
-		nla_strlcpy(vm->cmdline, tb[DENALI_A_VM_CMDLINE],
-			    sizeof(vm->cmdline));
-		vm->has |= DN_HAS_CMDLINE;
 	}
 	if (tb[DENALI_A_VM_STATS])
 		parse_stats(tb[DENALI_A_VM_STATS], vm);
