@@ -234,6 +234,8 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	vm->regs.gpr[DENALI_REG_AX] = DENALI_BOOT_MAGIC;
 	vm->regs.gpr[DENALI_REG_BX] = DENALI_VREGS_ADDR;
 	vm->regs.gpr[DENALI_REG_SP] = vm->mem.size;
+	/* One reference for the id, one for the caller. */
+	kref_get(&vm->ref);
 	return vm;
 
 err_unpublish:
