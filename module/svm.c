@@ -484,7 +484,7 @@ static void svm_run(struct denali_vm *vm, struct denali_exit *exit)
 	 */
 	raw_local_irq_enable();
 	amd_clear_divider();
-	__denali_svm_run(page_to_phys(virt_to_page(vmcb)),
+	__denali_svm_run(__pa(vmcb),
 			 page_to_phys(sc->host_vmcb), vm->regs.gpr);
 	raw_local_irq_disable();
 	asm volatile("stgi" ::: "memory");
