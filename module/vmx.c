@@ -47,12 +47,12 @@
 #define GUEST_TR_SEL		0x18
 
 /* Guest CR0: protected mode with paging off, as the ABI says. */
-#define GUEST_CR0		(X86_CR0_PE | X86_CR0_ET | X86_CR0_NE)
+#define ABI_CR0			(X86_CR0_PE | X86_CR0_ET | X86_CR0_NE)
 /* Guest CR4 as the guest sees it: FXSAVE and SSE usable, nothing else. */
-#define GUEST_CR4_SHADOW	(X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+#define ABI_CR4			(X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
 
 /* DR7 after reset: bit 10 is always 1. */
-#define GUEST_DR7_RESET		0x400
+#define DR7_RESET		0x400
 
 /* Not in asm/vmx.h. */
 #define EXIT_REASON_GETSEC	11
@@ -142,7 +142,15 @@ static unsigned long vmcs_read(unsigned long field)
 
 static void vmcs_write(unsigned long field, unsigned long value)
 {
-	asm volatile("vmwrite %1, %0" : : "r"(field), "rm"(value) : "cc");
+	u8 fail;
+
+	asm volatile("vmwrite %[value], %[field]\n\t"
+		     "setna %[fail]"
+		     : [fail] "=qm"(fail)
+		     : [field] "r"(field), [value] "rm"(value)
+		     : "cc");
+	if (unlikely(fail))
+		pr_warn_ratelimited("VMWRITE of field %#lx failed\n", field);
 }
 
 /* --- Capabilities ---------------------------------------------------------- */
@@ -229,12 +237,12 @@ static int vmx_setup_config(void)
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, fixed0);
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, fixed1);
 	/* Unrestricted guest exempts PE and PG from CR0's fixed bits. */
-	vmx_conf.guest_cr0 = GUEST_CR0 | (fixed0 & ~(X86_CR0_PE | X86_CR0_PG));
+	vmx_conf.guest_cr0 = ABI_CR0 | (fixed0 & ~(X86_CR0_PE | X86_CR0_PG));
 	if (vmx_conf.guest_cr0 & ~fixed1)
 		return vmx_refuse("the guest's CR0 is not allowed");
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, fixed0);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, fixed1);
-	vmx_conf.guest_cr4 = GUEST_CR4_SHADOW | X86_CR4_VMXE | fixed0;
+	vmx_conf.guest_cr4 = ABI_CR4 | X86_CR4_VMXE | fixed0;
 	if (vmx_conf.guest_cr4 & ~fixed1)
 		return vmx_refuse("the guest's CR4 is not allowed");
 
@@ -506,12 +514,12 @@ static void vmx_setup_guest(struct vmx_vcpu *v)
 	/* The host owns every CR0 and CR4 bit: a guest write exits. */
 	vmcs_write(CR0_GUEST_HOST_MASK, ~0ul);
 	vmcs_write(CR4_GUEST_HOST_MASK, ~0ul);
-	vmcs_write(CR0_READ_SHADOW, GUEST_CR0);
-	vmcs_write(CR4_READ_SHADOW, GUEST_CR4_SHADOW);
+	vmcs_write(CR0_READ_SHADOW, ABI_CR0);
+	vmcs_write(CR4_READ_SHADOW, ABI_CR4);
 	vmcs_write(GUEST_CR0, vmx_conf.guest_cr0);
 	vmcs_write(GUEST_CR3, 0);
 	vmcs_write(GUEST_CR4, vmx_conf.guest_cr4);
-	vmcs_write(GUEST_DR7, GUEST_DR7_RESET);
+	vmcs_write(GUEST_DR7, DR7_RESET);
 	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write(GUEST_IA32_EFER, 0);
 	vmcs_write(GUEST_SYSENTER_CS, 0);

@@ -1,0 +1,240 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The VMX smoke test: runs inside the Bochs machine (tests/vm/vmx-run
+# tests/vm/vmx-smoke.sh), where /test holds denali.ko and the guest images
+# and denalictl is on PATH. Bochs is slow, so this is a focused subset of
+# tests/bats: one TAP line per test, then "# vmx: N passed, N failed".
+# Exits 0 when every test passed.
+
+T=/test
+G=$T/guests
+BAD=$G/bad
+DMESG_BAD='\<(WARN|BUG\>|Oops|KASAN|general protection|kernel BUG)|lockdep|rcu.*stall|blocked for more than|soft lockup|hard LOCKUP'
+
+n=0
+passed=0
+failed=0
+log=$(mktemp)
+
+# t NAME COMMAND...: run COMMAND as test NAME; its output is shown only
+# when it fails.
+t() {
+	local name=$1
+	shift
+	n=$((n + 1))
+	if "$@" >"$log" 2>&1; then
+		echo "ok $n - $name"
+		passed=$((passed + 1))
+	else
+		echo "not ok $n - $name"
+		sed 's/^/#   /' "$log"
+		failed=$((failed + 1))
+	fi
+}
+
+fail() {
+	echo "$*"
+	return 1
+}
+
+# field NAME KEY: a string or number field of VM NAME's JSON object.
+field() {
+	denalictl show "$1" -j |
+		sed -n -e "s/.*\"$2\": \"\([^\"]*\)\".*/\1/p" \
+		       -e "t" -e "s/.*\"$2\": \([0-9-]*\).*/\1/p"
+}
+
+# start IMAGE NAME [ARGS...]: start a guest, print its id.
+start() {
+	local image=$1 name=$2 out
+	shift 2
+
+	out=$(denalictl start "$image" --name "$name" "$@") || return 1
+	[[ $out =~ ^started\ $name\ \(id\ ([0-9]+)\)$ ]] ||
+		fail "unexpected output of start: $out" || return 1
+	echo "${BASH_REMATCH[1]}"
+}
+
+# expect_wait NAME TEXT [SECONDS]: 'denalictl wait' prints TEXT.
+expect_wait() {
+	local out
+
+	out=$(denalictl wait "$1" --timeout "${3:-120}") ||
+		fail "wait $1 failed: $out" || return 1
+	[ "$out" = "$2" ] || fail "$1: '$out', expected '$2'"
+}
+
+destroy_all() {
+	local name
+
+	for name in $(denalictl list -j | grep -o '"name": "[^"]*"' |
+		      sed 's/"name": "\(.*\)"/\1/'); do
+		denalictl destroy "$name" >/dev/null || return 1
+	done
+}
+
+# --- the tests -----------------------------------------------------------
+
+test_load() {
+	grep -qw vmx /proc/cpuinfo || fail "the CPU shows no vmx" || return 1
+	insmod $T/denali.ko || return 1
+	dmesg | grep -q 'denali: ready, vmx' ||
+		fail "no 'denali: ready, vmx' line: $(dmesg | grep denali)"
+}
+
+test_hello() {
+	local id out
+
+	id=$(start $G/hello.elf h1) || return 1
+	expect_wait h1 "exited (code 7)" || return 1
+	out=$(denalictl console h1) || return 1
+	[ "$out" = "Hello from Denali VM $id" ] || fail "console: $out"
+}
+
+test_list() {
+	local out
+
+	out=$(denalictl list) || return 1
+	echo "$out" | grep -E '(^|[[:space:]])h1[[:space:]]' |
+		grep -q 'exited (code 7)' || fail "list: $out" || return 1
+	out=$(denalictl list -j) || return 1
+	[[ $out == \[*\] ]] || fail "list -j is no array: $out" || return 1
+	for want in '"name": "h1"' '"state": "exited"' '"exit_code": 7' \
+		    '"backend": "vmx"'; do
+		[[ $out == *"$want"* ]] || fail "list -j lacks $want: $out" ||
+			return 1
+	done
+}
+
+test_crash() {
+	local state
+
+	start $G/sleeper.elf sl --cmdline 3 >/dev/null || return 1
+	start $G/crash.elf cr >/dev/null || return 1
+	expect_wait cr "crashed (triple fault)" 60 || return 1
+	state=$(field sl state)
+	[[ $state =~ ^(running|idle)$ ]] ||
+		fail "the sleeper is $state after the crash" || return 1
+	expect_wait sl "exited (code 0)" 120 || return 1
+	[ "$(denalictl console sl | grep -c '^tick [0-9]*$')" = 3 ] ||
+		fail "sleeper console: $(denalictl console sl)"
+}
+
+test_forbidden() {
+	local out
+
+	start $G/forbidden.elf fb >/dev/null || return 1
+	out=$(denalictl wait fb --timeout 60)
+	[[ $out =~ ^crashed\ \(.*cpuid.*\)$ ]] || fail "forbidden: $out"
+}
+
+test_wild() {
+	local out
+
+	start $G/wild.elf wd >/dev/null || return 1
+	out=$(denalictl wait wd --timeout 60)
+	[[ ${out,,} =~ ^crashed\ \(.*(memory|outside).*\)$ ]] ||
+		fail "wild: $out"
+}
+
+test_badcall() {
+	start $G/badcall.elf bc >/dev/null || return 1
+	expect_wait bc "exited (code 0)" || {
+		denalictl console bc
+		return 1
+	}
+}
+
+# bad IMAGE MESSAGE: starting IMAGE fails with one line holding MESSAGE.
+bad() {
+	local out
+
+	if out=$(denalictl start "$BAD/$1" --name bad 2>&1); then
+		fail "$1 was accepted: $out"
+		return 1
+	fi
+	[ "$(echo "$out" | wc -l)" = 1 ] && [[ $out == "denalictl: "*"$2"* ]] ||
+		fail "$1: '$out', expected '$2'"
+}
+
+test_bad_images() {
+	bad notelf.img "not an ELF32 image" &&
+		bad elf64.img "not an ELF32 image" &&
+		bad toobig.elf "image larger than memory" &&
+		bad entry.elf "entry point outside memory" &&
+		bad truncated.elf "" &&
+		{ ! denalictl show bad >/dev/null 2>&1 || fail "a VM was left"; }
+}
+
+test_twenty() {
+	local i
+
+	for i in $(seq 1 20); do
+		start $G/hello.elf "m$i" --cmdline "vm number $i" >/dev/null ||
+			return 1
+	done
+	for i in $(seq 1 20); do
+		expect_wait "m$i" "exited (code 7)" 300 || return 1
+	done
+	[ "$(denalictl console m13 | tail -n 1)" = "cmdline: vm number 13" ] ||
+		fail "m13's console: $(denalictl console m13)"
+}
+
+test_unload() {
+	local i pid
+
+	for i in 1 2; do
+		start $G/spin.elf "spin$i" >/dev/null || return 1
+		start $G/idle.elf "idle$i" >/dev/null || return 1
+	done
+	sleep 2
+	[ "$(field spin1 state)" = running ] ||
+		fail "spin1 is $(field spin1 state)" || return 1
+	rmmod denali &
+	pid=$!
+	for i in $(seq 1 600); do
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 $pid 2>/dev/null && fail "rmmod still running after 60 s" &&
+		return 1
+	wait $pid || fail "rmmod failed" || return 1
+	[ ! -d /sys/module/denali ] || fail "denali still loaded"
+}
+
+test_dmesg() {
+	local bad
+
+	bad=$(dmesg | grep -E -A 20 -- "$DMESG_BAD")
+	[ -z "$bad" ] || fail "$bad"
+}
+
+echo "TAP version 13"
+echo "1..11"
+t "the module loads on VMX" test_load
+if [ -d /sys/module/denali ]; then
+	t "hello prints its line and exits with code 7" test_hello
+	t "list and list -j show it" test_list
+	destroy_all
+	t "a triple fault crashes its VM while another keeps running" test_crash
+	t "cpuid crashes its VM" test_forbidden
+	t "memory outside the VM crashes it" test_wild
+	t "bad hypercall arguments only return errnos" test_badcall
+	t "each bad image gives its error" test_bad_images
+	destroy_all
+	t "20 VMs start and finish" test_twenty
+	destroy_all
+	t "unloading with VMs running is clean" test_unload
+else
+	for name in hello list crash forbidden wild badcall bad-images \
+		    twenty unload; do
+		n=$((n + 1))
+		failed=$((failed + 1))
+		echo "not ok $n - $name # the module is not loaded"
+	done
+fi
+t "the kernel log has no warnings" test_dmesg
+rm -f "$log"
+echo "# vmx: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
