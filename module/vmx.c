@@ -48,9 +48,6 @@
 
 /* Guest CR0: protected mode with paging off, as the ABI says. */
 #define ABI_CR0			(X86_CR0_PE | X86_CR0_ET | X86_CR0_NE)
-/* Guest CR4 as the guest sees it: FXSAVE and SSE usable, nothing else. */
-#define ABI_CR4			(X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
-
 /* DR7 after reset: bit 10 is always 1. */
 #define DR7_RESET		0x400
 
@@ -242,7 +239,11 @@ static int vmx_setup_config(void)
 		return vmx_refuse("the guest's CR0 is not allowed");
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, fixed0);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, fixed1);
-	vmx_conf.guest_cr4 = ABI_CR4 | X86_CR4_VMXE | fixed0;
+	/*
+	 * The guest sees CR4 as 0, as on SVM, so that one binary behaves
+	 * alike on both; VMX operation needs VMXE in the real one.
+	 */
+	vmx_conf.guest_cr4 = X86_CR4_VMXE | fixed0;
 	if (vmx_conf.guest_cr4 & ~fixed1)
 		return vmx_refuse("the guest's CR4 is not allowed");
 
@@ -515,7 +516,7 @@ static void vmx_setup_guest(struct vmx_vcpu *v)
 	vmcs_write(CR0_GUEST_HOST_MASK, ~0ul);
 	vmcs_write(CR4_GUEST_HOST_MASK, ~0ul);
 	vmcs_write(CR0_READ_SHADOW, ABI_CR0);
-	vmcs_write(CR4_READ_SHADOW, ABI_CR4);
+	vmcs_write(CR4_READ_SHADOW, 0);
 	vmcs_write(GUEST_CR0, vmx_conf.guest_cr0);
 	vmcs_write(GUEST_CR3, 0);
 	vmcs_write(GUEST_CR4, vmx_conf.guest_cr4);
