@@ -222,6 +222,11 @@ static int sched_cpu_online(unsigned int cpu)
 	int ret;
 
 	ret = denali_backend->cpu_enable();
+	if (ret == -EBUSY) {
+		pr_err("denali: another hypervisor holds %s on CPU %u\n",
+		       denali_backend->name, cpu);
+		return ret;
+	}
 	if (ret) {
 		pr_err("denali: cannot enable %s on CPU %u (error %d)\n",
 		       denali_backend->name, cpu, ret);
