@@ -144,21 +144,23 @@ vms_json() {
 }
 
 # vm_field NAME KEY: one key of VM NAME's object in 'list -j' (empty when
-# the object lacks it); fails when there is no such VM.
+# it is null or missing); fails when there is no such VM or no valid JSON.
+# One python3 (slow to start under emulation) does both.
 vm_field() {
-	vms_json | python3 -c '
+	denalictl list -j | python3 -c '
 import json, sys
 for vm in json.load(sys.stdin):
     if vm["name"] == sys.argv[1]:
-        v = vm.get(sys.argv[2], "")
-        print(json.dumps(v) if isinstance(v, (dict, list)) else v)
+        v = vm.get(sys.argv[2])
+        print("" if v is None else
+              json.dumps(v) if isinstance(v, (dict, list)) else v)
         sys.exit(0)
 sys.exit(1)' "$1" "$2"
 }
 
 # vm_names: every VM's name, one per line.
 vm_names() {
-	vms_json | python3 -c '
+	denalictl list -j | python3 -c '
 import json, sys
 for vm in json.load(sys.stdin):
     print(vm["name"])'
