@@ -81,7 +81,7 @@ if [ -d /sys/module/denali ]; then
 else
 	show "${sudo[@]}" insmod module/denali.ko
 	loaded_here=1
-	"${sudo[@]}" dmesg | grep -E '\bdenali\b' | tail -n 3
+	"${sudo[@]}" dmesg | grep -E '\bdenali\b' | tail -n 3 || true
 fi
 
 echo
@@ -102,6 +102,10 @@ echo "== Each VM's end: the greeters exit with code 7, one VM triple-faults"
 for name in hello1 hello2 hello3 crash; do
 	show denalictl wait "$name" --timeout 60
 done
+echo
+echo "(the host's kernel log names the crashed VM and why)"
+printf '\n$ %s\n' "dmesg | grep 'denali: VM'"
+"${sudo[@]}" dmesg | grep 'denali: VM' | tail -n 3 || true
 
 echo
 echo "== Their consoles"
