@@ -203,6 +203,33 @@ test_unload() {
 	[ ! -d /sys/module/denali ] || fail "denali still loaded"
 }
 
+# kvm_intel is the stock holder of VMX: the two must exclude each other,
+# whichever comes first, with a clear line in the kernel log.
+test_kvm_after() {
+	if modprobe kvm_intel 2>/dev/null; then
+		modprobe -r kvm_intel
+		fail "kvm_intel loaded beside denali"
+		return 1
+	fi
+	dmesg | grep -q 'kvm_intel cannot load while denali holds vmx' ||
+		fail "no line about kvm_intel: $(dmesg | tail -n 5)"
+}
+
+test_kvm_before() {
+	local out
+
+	modprobe kvm_intel || fail "kvm_intel does not load" || return 1
+	if out=$(insmod $T/denali.ko 2>&1); then
+		rmmod denali
+		modprobe -r kvm_intel
+		fail "denali loaded beside kvm_intel"
+		return 1
+	fi
+	modprobe -r kvm_intel || fail "kvm_intel does not unload" || return 1
+	dmesg | grep -q 'denali: kvm_intel holds vmx' ||
+		fail "no line about kvm_intel: $(dmesg | tail -n 5)"
+}
+
 test_dmesg() {
 	local bad
 
@@ -211,9 +238,10 @@ test_dmesg() {
 }
 
 echo "TAP version 13"
-echo "1..11"
+echo "1..13"
 t "the module loads on VMX" test_load
 if [ -d /sys/module/denali ]; then
+	t "kvm_intel cannot load while denali holds VMX" test_kvm_after
 	t "hello prints its line and exits with code 7" test_hello
 	t "list and list -j show it" test_list
 	destroy_all
@@ -227,13 +255,14 @@ if [ -d /sys/module/denali ]; then
 	destroy_all
 	t "unloading with VMs running is clean" test_unload
 else
-	for name in hello list crash forbidden wild badcall bad-images \
+	for name in kvm-after hello list crash forbidden wild badcall bad-images \
 		    twenty unload; do
 		n=$((n + 1))
 		failed=$((failed + 1))
 		echo "not ok $n - $name # the module is not loaded"
 	done
 fi
+t "denali refuses to load while kvm_intel holds VMX" test_kvm_before
 t "the kernel log has no warnings" test_dmesg
 rm -f "$log"
 echo "# vmx: $passed passed, $failed failed"
