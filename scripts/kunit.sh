@@ -14,23 +14,32 @@
 #   e.g. scripts/kunit.sh 'denali_elf.*'    (a filter glob)
 #
 # Environment:
-#   DENALI_CACHE    cache root (default /var/cache/denali)
+#   DENALI_CACHE    cache root (default /var/cache/denali, or
+#                   ~/.cache/denali where that is not writable)
 #   DENALI_CCACHE   0 to build without ccache
-#   JOBS            parallel make jobs (default: nproc)
+#   JOBS            parallel make jobs (default 2: the machines are shared)
 #
-# The last line is always "kunit: N passed, N failed, N skipped"; a build
-# error or a kernel that never reports counts as one failure. The exit
-# status is non-zero on any failure.
+# The last line is always "kunit: N passed, N failed, N skipped", counted
+# from kunit.py's JSON results; a build error, a kernel that never reports
+# and a kernel warning or oops during the run each count as one failure.
+# The exit status is non-zero on any failure.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tarball=/usr/src/linux-source-6.1.tar.xz
-cache=${DENALI_CACHE:-/var/cache/denali}/kunit
+if [ -n "${DENALI_CACHE:-}" ]; then
+	cache=$DENALI_CACHE/kunit
+elif mkdir -p /var/cache/denali/kunit 2>/dev/null &&
+     [ -w /var/cache/denali/kunit ]; then
+	cache=/var/cache/denali/kunit
+else
+	cache=$HOME/.cache/denali/kunit
+fi
 src=$cache/linux-source-6.1
 build=$cache/build
 json=$cache/results.json
 log=$cache/kunit.log
-jobs=${JOBS:-$(nproc)}
+jobs=${JOBS:-2}
 
 summary() {
 	echo "kunit: $1 passed, $2 failed, $3 skipped"
@@ -111,7 +120,7 @@ if [ "${DENALI_CCACHE:-1}" != 0 ] && command -v ccache >/dev/null; then
 	make_opts+=("--make_options=CC=ccache gcc")
 fi
 
-rm -f "$json"
+rm -f "$json" "$build/test.log"
 set +e
 (
 	cd "$src" &&
@@ -142,6 +151,14 @@ EOF
 ) || counts="0 0 0"
 read -r passed failed skipped <<<"$counts"
 
+# kunit.py judges the test lines only; Denali's own init runs in the same
+# boot, and a warning or an oops anywhere in it is a failure too.
+if [ -f "$build/test.log" ] &&
+   grep -E 'WARNING:|BUG:|Oops|Kernel panic|general protection fault|UBSAN:' \
+	"$build/test.log" >&2; then
+	echo "kunit: the kernel warned or oopsed; see $build/test.log" >&2
+	failed=$((failed + 1))
+fi
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	echo "kunit: kunit.py failed (status $rc) without a failed test;" \
 	     "see $log" >&2
