@@ -73,18 +73,30 @@ if [ ! -f "$src/.denali-source" ] ||
 	mv "$src.tmp" "$src"
 fi
 
-# Overlay module/ at drivers/virt/denali, replacing whatever an earlier
-# run left there. tar keeps the files' times, so unchanged files are not
-# rebuilt. Objects of an out-of-tree build in module/ stay behind: make
-# would find them through VPATH.
+# sync_file SRC DST: copies SRC to DST only when their contents differ,
+# so that DST looks new to make exactly when it changed. Keeping SRC's
+# own time would not do: checking out an older version of a file must
+# still rebuild what depends on it.
+sync_file() {
+	cmp -s "$1" "$2" || cp "$1" "$2"
+}
+
+# Overlay module/ at drivers/virt/denali. Objects of an out-of-tree build
+# in module/ stay behind: make would find them through VPATH.
 dest=$src/drivers/virt/denali
-rm -rf "$dest"
 mkdir -p "$dest"
-tar -C "$root/module" -cf - \
-	--exclude='*.o' --exclude='*.ko' --exclude='*.a' --exclude='*.mod' \
-	--exclude='*.mod.c' --exclude='.*.cmd' --exclude='.*.d' \
-	--exclude='modules.order' --exclude='Module.symvers' \
-	--exclude='.tmp_*' . | tar -C "$dest" -xf -
+wanted=$(cd "$root/module" && find . -type f \
+	! -name '*.o' ! -name '*.ko' ! -name '*.a' ! -name '*.mod' \
+	! -name '*.mod.c' ! -name '.*.cmd' ! -name '.*.d' \
+	! -name 'modules.order' ! -name 'Module.symvers' ! -name '.tmp_*' |
+	sort)
+(cd "$dest" && find . -type f) | while read -r f; do
+	grep -qxF "$f" <<<"$wanted" || rm -f "$dest/$f"
+done
+while read -r f; do
+	mkdir -p "$(dirname "$dest/$f")"
+	sync_file "$root/module/$f" "$dest/$f"
+done <<<"$wanted"
 
 # The uapi headers go where the module's #include <linux/denali*.h> finds
 # them in a kernel tree; headers that left uapi/ are removed again.
@@ -96,7 +108,7 @@ if [ -f "$uapi_list" ]; then
 fi
 : >"$uapi_list"
 for h in "$root"/uapi/linux/*.h; do
-	cp -p "$h" "$src/include/uapi/linux/"
+	sync_file "$h" "$src/include/uapi/linux/$(basename "$h")"
 	basename "$h" >>"$uapi_list"
 done
 
