@@ -7,7 +7,7 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/shmem_fs.h>
-#include <asm/io.h>
+#include <linux/io.h>
 
 #include "backend.h"
 #include "mem.h"
