@@ -87,9 +87,9 @@ tail_log() {
 # parse_tap LEVEL: count the TAP results in LEVEL's log, print the details
 # of failed tests, and account for the level.
 parse_tap() {
-	local level=$1 counts p f s plan seen
+	local level=$1 p f s plan seen
 
-	awk '
+	{ awk '
 	/^1\.\.[0-9]+/ { split($0, a, /\.\./); plan += a[2]; next }
 	/^not ok / { f++; seen++; show = 1; print "  FAILED: " substr($0, 8) > "/dev/stderr"; next }
 	/^ok / {
@@ -100,7 +100,7 @@ parse_tap() {
 	/^#/ && show { print "    " $0 > "/dev/stderr"; next }
 	{ show = 0 }
 	END { printf "%d %d %d %d %d\n", p, f, s, plan, seen }
-	' "$out/$level.log" 2>&1 >"$out/$level.counts"
+	' "$out/$level.log" >"$out/$level.counts"; } 2>&1
 	read -r p f s plan seen <"$out/$level.counts"
 	if [ "$plan" -gt "$seen" ]; then
 		echo "  $((plan - seen)) of $plan planned tests never reported"

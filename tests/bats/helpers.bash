@@ -9,6 +9,10 @@
 # unloads the module and fails (printing the lines) when the kernel logged
 # a warning, BUG, oops or the like since the marker.
 
+# Sourced by bats: the names set here are used by the .bats files, and
+# status, output and lines come from bats's run.
+# shellcheck disable=SC2034,SC2154
+
 bats_require_minimum_version 1.5.0
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
@@ -23,8 +27,9 @@ DMESG_BAD='\<(WARN|BUG\>|Oops|KASAN|general protection|kernel BUG)|lockdep|rcu.*
 
 # kmsg_mark: write a unique marker line to the kernel log and print it.
 kmsg_mark() {
-	local m="denali-bats: mark $$.$RANDOM.$(date +%s%N)"
+	local m
 
+	m="denali-bats: mark $$.$RANDOM.$(date +%s%N)"
 	echo "$m" >/dev/kmsg
 	echo "$m"
 }
@@ -112,7 +117,7 @@ denali_teardown_file() {
 
 	if module_loaded; then
 		destroy_all || rc=1
-		unload_module || rc=1
+		unload_module 60 || rc=1
 	fi
 	check_dmesg "$(cat "$BATS_FILE_TMPDIR/dmesg-mark")" \
 		"$(basename "$BATS_TEST_FILENAME")" || rc=1
@@ -170,7 +175,11 @@ vm_count() {
 	local names
 
 	names=$(vm_names) || return 1
-	[ -z "$names" ] && echo 0 || wc -l <<<"$names"
+	if [ -z "$names" ]; then
+		echo 0
+	else
+		wc -l <<<"$names"
+	fi
 }
 
 destroy_all() {
