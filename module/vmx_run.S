@@ -128,6 +128,7 @@ SYM_FUNC_END(denali_vmx_enter)
  * IRET also unblocks NMIs. Called with interrupts disabled.
  */
 SYM_FUNC_START(denali_vmx_nmi)
+#if IS_ENABLED(CONFIG_KVM_INTEL)
 	push %rbp
 	mov  %rsp, %rbp
 	and  $-16, %rsp
@@ -138,5 +139,12 @@ SYM_FUNC_START(denali_vmx_nmi)
 	call asm_exc_nmi_noist
 	mov  %rbp, %rsp
 	pop  %rbp
+#else
+	/*
+	 * The kernel builds the NMI entry without IST only for KVM; through
+	 * the IDT the handler runs on its IST stack, which is just as good.
+	 */
+	int  $2
+#endif
 	RET
 SYM_FUNC_END(denali_vmx_nmi)
