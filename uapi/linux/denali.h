@@ -76,6 +76,9 @@ enum denali_stat {
 	DENALI_STAT_HYPERCALLS,		/* u64 */
 	DENALI_STAT_PAGES_FAULTED,	/* u64: guest pages mapped on demand */
 	DENALI_STAT_CONSOLE_BYTES,	/* u64: bytes the guest wrote */
+	DENALI_STAT_IRQS_RAISED,	/* u64: interrupt bits set */
+	DENALI_STAT_UPCALLS,		/* u64: upcalls delivered */
+	DENALI_STAT_IDLES,		/* u64: idle hypercalls that idled */
 
 	__DENALI_STAT_MAX,
 	DENALI_STAT_MAX = __DENALI_STAT_MAX - 1

@@ -25,6 +25,7 @@
  * EAX = DENALI_BOOT_MAGIC, EBX = DENALI_VREGS_ADDR, other registers 0,
  * EFLAGS = 0x2 (interrupts off), flat 4 GiB CS/DS/ES/FS/GS/SS,
  * GDTR and IDTR empty: the guest installs its own before it faults.
+ * CR0 = PE|MP|ET|NE and CR4 = OSFXSR|OSXMMEXCPT: x87 and SSE are ready.
  */
 #define DENALI_BOOT_MAGIC	0x2badd00d
 
@@ -37,6 +38,24 @@ enum denali_hypercall {
 	DENALI_HC_TERMINATE	= 0,	/* EBX: exit code; does not return */
 	DENALI_HC_CONSOLE_WRITE	= 1,	/* EBX: buffer, ECX: length */
 	DENALI_HC_IDLE		= 2,	/* EBX: timeout in microseconds */
+	DENALI_HC_TIMER_SET	= 3,	/* EBX: microseconds from now; 0 cancels */
+	DENALI_HC_CONSOLE_READ	= 4,	/* EBX: buffer, ECX: length; never blocks */
+};
+
+/*
+ * Virtual interrupts. A source sets its bit in vregs.irq_pending. When the
+ * VM next enters with vregs.irq_enabled set and bits pending, the kernel
+ * clears irq_enabled and delivers DENALI_UPCALL_VECTOR through the guest's
+ * IDT, as an external interrupt with an interrupt gate would (EFLAGS.IF is
+ * not involved). The handler takes every pending bit with one atomic
+ * exchange, handles them, sets irq_enabled again and returns with IRET.
+ * Many raises before the upcall arrive as one.
+ */
+#define DENALI_UPCALL_VECTOR	32
+
+enum denali_irq {
+	DENALI_IRQ_TIMER	= 0,	/* the one-shot timer expired */
+	DENALI_IRQ_CONSOLE	= 1,	/* console input arrived */
 };
 
 /* DENALI_HC_IDLE timeout that waits for an interrupt only. */
