@@ -32,7 +32,8 @@
 #define SVM_IOPM_ORDER		2	/* 12 KiB used */
 #define SVM_MSRPM_ORDER		1	/* 8 KiB used */
 
-#define SVM_CR0			(X86_CR0_PE | X86_CR0_ET | X86_CR0_NE)
+#define SVM_CR0			(X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE)
+#define SVM_CR4			(X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
 #define SVM_DR6			0xffff0ff0
 #define SVM_DR7			0x400
 #define SVM_PAT			0x0007040600070406ULL
@@ -268,7 +269,7 @@ static void svm_init_vmcb(struct denali_vm *vm, struct svm_vcpu *v)
 	s->efer = EFER_SVME;
 	s->cr0 = SVM_CR0;
 	s->cr3 = 0;
-	s->cr4 = 0;
+	s->cr4 = SVM_CR4;
 	s->dr6 = SVM_DR6;
 	s->dr7 = SVM_DR7;
 	s->g_pat = SVM_PAT;

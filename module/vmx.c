@@ -47,7 +47,8 @@
 #define GUEST_TR_SEL		0x18
 
 /* Guest CR0: protected mode with paging off, as the ABI says. */
-#define ABI_CR0			(X86_CR0_PE | X86_CR0_ET | X86_CR0_NE)
+#define ABI_CR0			(X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE)
+#define ABI_CR4			(X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
 /* DR7 after reset: bit 10 is always 1. */
 #define DR7_RESET		0x400
 
@@ -243,7 +244,7 @@ static int vmx_setup_config(void)
 	 * The guest sees CR4 as 0, as on SVM, so that one binary behaves
 	 * alike on both; VMX operation needs VMXE in the real one.
 	 */
-	vmx_conf.guest_cr4 = X86_CR4_VMXE | fixed0;
+	vmx_conf.guest_cr4 = ABI_CR4 | X86_CR4_VMXE | fixed0;
 	if (vmx_conf.guest_cr4 & ~fixed1)
 		return vmx_refuse("the guest's CR4 is not allowed");
 
@@ -516,7 +517,7 @@ static void vmx_setup_guest(struct vmx_vcpu *v)
 	vmcs_write(CR0_GUEST_HOST_MASK, ~0ul);
 	vmcs_write(CR4_GUEST_HOST_MASK, ~0ul);
 	vmcs_write(CR0_READ_SHADOW, ABI_CR0);
-	vmcs_write(CR4_READ_SHADOW, 0);
+	vmcs_write(CR4_READ_SHADOW, ABI_CR4);
 	vmcs_write(GUEST_CR0, vmx_conf.guest_cr0);
 	vmcs_write(GUEST_CR3, 0);
 	vmcs_write(GUEST_CR4, vmx_conf.guest_cr4);

@@ -125,6 +125,13 @@ test_crash() {
 		fail "sleeper console: $(denalictl console sl)"
 }
 
+test_fpu() {
+	start $G/fpu.elf f1 --cmdline 200000 >/dev/null || return 1
+	start $G/fpu.elf f2 --cmdline 300000 >/dev/null || return 1
+	expect_wait f1 "exited (code 0)" 300 || return 1
+	expect_wait f2 "exited (code 0)" 300
+}
+
 test_forbidden() {
 	local out
 
@@ -274,7 +281,7 @@ test_dmesg() {
 }
 
 echo "TAP version 13"
-echo "1..14"
+echo "1..15"
 t "the module loads on VMX" test_load
 if [ -d /sys/module/denali ]; then
 	t "kvm_intel cannot load while denali holds VMX" test_kvm_after
@@ -285,6 +292,7 @@ if [ -d /sys/module/denali ]; then
 	t "cpuid crashes its VM" test_forbidden
 	t "memory outside the VM crashes it" test_wild
 	t "bad hypercall arguments only return errnos" test_badcall
+	t "two floating-point guests get exact results" test_fpu
 	t "each bad image gives its error" test_bad_images
 	destroy_all
 	t "20 VMs start and finish" test_twenty
@@ -293,7 +301,7 @@ if [ -d /sys/module/denali ]; then
 	destroy_all
 	t "unloading with VMs running is clean" test_unload
 else
-	for name in kvm-after hello list crash forbidden wild badcall bad-images \
+	for name in kvm-after hello list crash forbidden wild badcall fpu bad-images \
 		    twenty nmi unload; do
 		n=$((n + 1))
 		failed=$((failed + 1))
