@@ -31,3 +31,16 @@ int denali_idle(unsigned int usec)
 {
 	return denali_hypercall1(DENALI_HC_IDLE, usec);
 }
+
+long denali_console_read(void *buf, unsigned int len)
+{
+	return denali_hypercall2(DENALI_HC_CONSOLE_READ, (unsigned long)buf,
+				 len);
+}
+
+int denali_timer_set(uint64_t usec)
+{
+	if (usec > UINT32_MAX)
+		usec = UINT32_MAX;
+	return denali_hypercall1(DENALI_HC_TIMER_SET, (unsigned long)usec);
+}

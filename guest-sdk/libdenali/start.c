@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What runs between crt0 and main(): the IDT, a check that this is the
- * Denali machine we were built for, constructors, and the exit.
+ * What runs between crt0 and main(): the IDT (CPU exceptions and the
+ * upcall), a check that this is the Denali machine we were built for,
+ * constructors, and the exit.
  */
 #include <stdio.h>
 #include <denali.h>
+#include "irq.h"
 #include "trap.h"
 
 int main(void);
@@ -52,6 +54,7 @@ static void install_idt(void)
 
 	for (vec = 0; vec < DENALI_TRAP_VECTORS; vec++)
 		set_gate(vec, __denali_trap_stubs[vec]);
+	set_gate(DENALI_UPCALL_VECTOR, (uint32_t)__denali_upcall_entry);
 	desc.limit = sizeof(idt) - 1;
 	desc.base = (uint32_t)idt;
 	asm volatile("lidt %0" : : "m" (desc) : "memory");
