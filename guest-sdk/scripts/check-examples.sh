@@ -59,6 +59,26 @@ expect badcall "" 10 "exit 0" "badcall: buffer outside memory -> -14${nl}$(
 expect sleeper "2" 20 "exit 0" "tick 1${nl}tick 2"
 expect spin "" 2 "still running after 2s" "spin: spinning"
 expect idle "" 2 "still running after 2s" "idle: idling forever"
+# Here the timer hypercall fails and idle returns at once, so the thread
+# scheduler polls the clock; ticks due at the same time run in the order
+# their sleeps began.
+expect ticker "1" 20 "exit 0" "ticker: thread 1 tick 1${nl}$(
+	)ticker: thread 1 tick 2${nl}$(
+	)ticker: thread 2 tick 1${nl}$(
+	)ticker: thread 1 tick 3${nl}$(
+	)ticker: thread 1 tick 4${nl}$(
+	)ticker: thread 3 tick 1${nl}$(
+	)ticker: thread 2 tick 2${nl}$(
+	)ticker: thread 1 tick 5${nl}$(
+	)ticker: thread 1 tick 6${nl}$(
+	)ticker: thread 1 tick 7${nl}$(
+	)ticker: thread 2 tick 3${nl}$(
+	)ticker: thread 1 tick 8${nl}$(
+	)ticker: thread 1 tick 9${nl}$(
+	)ticker: thread 3 tick 2${nl}$(
+	)ticker: thread 2 tick 4${nl}$(
+	)ticker: thread 1 tick 10${nl}$(
+	)ticker: done"
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
