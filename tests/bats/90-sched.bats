@@ -1,0 +1,83 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# The scheduler as a Linux citizen and as a fair one: spinning guests
+# share the CPUs evenly, and none of them starves the host.
+
+load helpers
+
+setup_file() {
+	denali_setup_file
+}
+
+teardown_file() {
+	denali_teardown_file
+}
+
+teardown() {
+	denali_teardown
+}
+
+# cpu_ns_all: "name cpu_ns" for every VM, one per line.
+cpu_ns_all() {
+	vms_json | python3 -c '
+import json, sys
+for vm in json.load(sys.stdin):
+    print(vm["name"], vm["stats"]["cpu_ns"])'
+}
+
+@test "spinning VMs each get their share of the CPUs within 10%" {
+	local i before after
+
+	for i in 1 2 3 4 5 6; do
+		start_vm spin.elf "s$i" >/dev/null
+	done
+	# Let them settle, then measure a window of many quanta.
+	sleep 3
+	before=$(cpu_ns_all)
+	sleep 20
+	after=$(cpu_ns_all)
+	python3 - "$before" "$after" <<'PY'
+import sys
+before = dict(l.split() for l in sys.argv[1].splitlines())
+after = dict(l.split() for l in sys.argv[2].splitlines())
+share = {n: int(after[n]) - int(before[n]) for n in after}
+mean = sum(share.values()) / len(share)
+print("cpu ms per VM in the window:",
+      {n: round(v / 1e6) for n, v in sorted(share.items())})
+assert mean > 0, share
+for n, v in share.items():
+    assert abs(v - mean) <= 0.10 * mean, (n, v, mean)
+PY
+}
+
+# host_loop_ms: wall time of a short shell loop on the host, in ms.
+host_loop_ms() {
+	local start
+
+	start=$(date +%s%N)
+	timeout 30 sh -c 'i=0; while [ $i -lt 2000 ]; do i=$((i + 1)); done' ||
+		return 1
+	echo $((($(date +%s%N) - start) / 1000000))
+}
+
+@test "spinning VMs on every CPU do not starve host commands" {
+	local i alone elapsed
+
+	alone=$(host_loop_ms)
+	for i in 1 2 3 4; do
+		start_vm spin.elf "s$i" >/dev/null
+	done
+	sleep 2
+	# A short host command must finish promptly: the runners give the
+	# CPU back whenever Linux wants it (need_resched), not per quantum of
+	# every VM in turn.
+	elapsed=$(host_loop_ms)
+	echo "host loop: ${alone} ms alone, ${elapsed} ms beside 4 spinners"
+	# Beside the spinners it shares a CPU (a third of one, fairly), but
+	# never waits for them: bounded by a few times its time alone.
+	[ "$elapsed" -lt $((alone * 10 + 1000)) ]
+	run denalictl list
+	[ "$status" -eq 0 ]
+	[ "$(vm_field s1 state)" = running ]
+}
