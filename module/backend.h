@@ -85,6 +85,15 @@ struct denali_backend {
 	void (*vcpu_load)(struct denali_vm *vm);
 	void (*vcpu_put)(struct denali_vm *vm);
 	void (*run)(struct denali_vm *vm, struct denali_exit *exit);
+
+	/*
+	 * Makes the next run() deliver vector through the guest's IDT as an
+	 * external interrupt. Returns false, injecting nothing, while an
+	 * event that an exit cut short is being delivered again or the
+	 * guest cannot take an interrupt on this entry. Called between
+	 * vcpu_load and vcpu_put.
+	 */
+	bool (*inject_upcall)(struct denali_vm *vm, u8 vector);
 };
 
 extern const struct denali_backend denali_vmx_backend;

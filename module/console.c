@@ -3,6 +3,9 @@
  * VM consoles: what a guest writes goes into a small ring; every open
  * console file reads the ring from its own position, so a late reader
  * still sees the recent history and a slow one never blocks the guest.
+ * What is written to a console file goes into a second ring, the VM's
+ * input, and raises the console interrupt; the guest reads it with a
+ * hypercall. A full input ring refuses more rather than block.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -11,11 +14,14 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/denali_abi.h>
 
 #include "console.h"
+#include "irq.h"
 #include "vm.h"
 
 #define RING_MASK	(DENALI_CONSOLE_RING - 1)
+#define IN_MASK		(DENALI_CONSOLE_INPUT - 1)
 
 struct console_reader {
 	struct denali_vm *vm;
@@ -27,16 +33,78 @@ int denali_console_init(struct denali_console *con)
 	con->ring = kmalloc(DENALI_CONSOLE_RING, GFP_KERNEL_ACCOUNT);
 	if (!con->ring)
 		return -ENOMEM;
+	con->in_ring = kmalloc(DENALI_CONSOLE_INPUT, GFP_KERNEL_ACCOUNT);
+	if (!con->in_ring) {
+		kfree(con->ring);
+		return -ENOMEM;
+	}
 	spin_lock_init(&con->lock);
 	init_waitqueue_head(&con->wait);
 	con->head = 0;
 	con->closed = false;
+	con->in_head = 0;
+	con->in_tail = 0;
 	return 0;
 }
 
 void denali_console_free(struct denali_console *con)
 {
+	kfree(con->in_ring);
 	kfree(con->ring);
+}
+
+size_t denali_console_peek_input(struct denali_console *con, char *buf,
+				 size_t len)
+{
+	unsigned long flags;
+	size_t n, off, first;
+
+	spin_lock_irqsave(&con->lock, flags);
+	n = min_t(size_t, len, con->in_head - con->in_tail);
+	off = con->in_tail & IN_MASK;
+	first = min_t(size_t, n, DENALI_CONSOLE_INPUT - off);
+	memcpy(buf, con->in_ring + off, first);
+	memcpy(buf + first, con->in_ring, n - first);
+	spin_unlock_irqrestore(&con->lock, flags);
+	return n;
+}
+
+void denali_console_consume_input(struct denali_console *con, size_t n)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&con->lock, flags);
+	con->in_tail += n;
+	spin_unlock_irqrestore(&con->lock, flags);
+	/* Writers that polled a full ring can go on. */
+	wake_up_interruptible(&con->wait);
+}
+
+/* Queues what fits of len bytes; -EAGAIN when the ring is full. */
+static ssize_t console_queue_input(struct denali_console *con,
+				   const char *buf, size_t len)
+{
+	unsigned long flags;
+	size_t n, off, first;
+	ssize_t ret;
+
+	spin_lock_irqsave(&con->lock, flags);
+	n = min_t(size_t, len,
+		  DENALI_CONSOLE_INPUT - (con->in_head - con->in_tail));
+	if (con->closed) {
+		ret = -EPIPE;
+	} else if (!n) {
+		ret = -EAGAIN;
+	} else {
+		off = con->in_head & IN_MASK;
+		first = min_t(size_t, n, DENALI_CONSOLE_INPUT - off);
+		memcpy(con->in_ring + off, buf, first);
+		memcpy(con->in_ring, buf + first, n - first);
+		con->in_head += n;
+		ret = n;
+	}
+	spin_unlock_irqrestore(&con->lock, flags);
+	return ret;
 }
 
 void denali_console_write(struct denali_console *con, const char *buf,
@@ -138,6 +206,27 @@ static ssize_t console_read(struct file *file, char __user *ubuf,
 	return ret;
 }
 
+static ssize_t console_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	struct console_reader *r = file->private_data;
+	ssize_t ret;
+	char *buf;
+
+	if (!count)
+		return 0;
+	/* More than the ring holds could never go in at once. */
+	count = min_t(size_t, count, DENALI_CONSOLE_INPUT);
+	buf = memdup_user(ubuf, count);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	ret = console_queue_input(&r->vm->console, buf, count);
+	kfree(buf);
+	if (ret > 0)
+		denali_irq_raise(r->vm, DENALI_IRQ_CONSOLE);
+	return ret;
+}
+
 static __poll_t console_poll(struct file *file, poll_table *wait)
 {
 	struct console_reader *r = file->private_data;
@@ -149,6 +238,8 @@ static __poll_t console_poll(struct file *file, poll_table *wait)
 	spin_lock_irqsave(&con->lock, flags);
 	if (console_unread(con, r))
 		mask |= EPOLLIN | EPOLLRDNORM;
+	if (con->in_head - con->in_tail < DENALI_CONSOLE_INPUT)
+		mask |= EPOLLOUT | EPOLLWRNORM;
 	if (con->closed)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLHUP;
 	spin_unlock_irqrestore(&con->lock, flags);
@@ -167,6 +258,7 @@ static int console_release(struct inode *inode, struct file *file)
 static const struct file_operations console_fops = {
 	.owner = THIS_MODULE,
 	.read = console_read,
+	.write = console_write,
 	.poll = console_poll,
 	.release = console_release,
 	.llseek = noop_llseek,
@@ -190,7 +282,7 @@ struct file *denali_console_open(struct denali_vm *vm, int flags)
 	spin_unlock_irqrestore(&con->lock, irqflags);
 
 	file = anon_inode_getfile("[denali-console]", &console_fops, r,
-				  O_RDONLY | (flags & O_NONBLOCK));
+				  O_RDWR | (flags & O_NONBLOCK));
 	if (IS_ERR(file)) {
 		denali_vm_put(vm);
 		kfree(r);

@@ -8,6 +8,7 @@
 #include <linux/denali_abi.h>
 
 #include "hypercall.h"
+#include "irq.h"
 #include "mem.h"
 #include "sched.h"
 #include "vm.h"
@@ -43,6 +44,31 @@ static long hc_console_write(struct denali_vm *vm, u32 gpa, u32 len)
 	return count;
 }
 
+static long hc_console_read(struct denali_vm *vm, u32 gpa, u32 len)
+{
+	char buf[CONSOLE_CHUNK];
+	long count, done;
+	size_t n;
+
+	count = denali_hc_buffer(vm->mem.size, gpa, len,
+				 DENALI_CONSOLE_READ_MAX);
+	if (count < 0)
+		return count;
+
+	/* Input leaves the ring only once it is in guest memory. */
+	for (done = 0; done < count; done += n) {
+		n = denali_console_peek_input(&vm->console, buf,
+					      min_t(long, count - done,
+						    sizeof(buf)));
+		if (!n)
+			break;
+		if (denali_mem_write(&vm->mem, gpa + done, buf, n))
+			return done ? done : -EFAULT;
+		denali_console_consume_input(&vm->console, n);
+	}
+	return done;
+}
+
 bool denali_hypercall(struct denali_vm *vm)
 {
 	unsigned long *gpr = vm->regs.gpr;
@@ -62,6 +88,13 @@ bool denali_hypercall(struct denali_vm *vm)
 	case DENALI_HC_IDLE:
 		ret = 0;
 		stay = denali_sched_idle(vm, arg1);
+		break;
+	case DENALI_HC_TIMER_SET:
+		denali_irq_timer_set(vm, arg1);
+		ret = 0;
+		break;
+	case DENALI_HC_CONSOLE_READ:
+		ret = hc_console_read(vm, arg1, arg2);
 		break;
 	default:
 		ret = -ENOSYS;

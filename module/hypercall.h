@@ -8,6 +8,8 @@ struct denali_vm;
 
 /* Most bytes one console write moves; a longer write is cut short. */
 #define DENALI_CONSOLE_WRITE_MAX	4096
+/* Most bytes of console input one read takes. */
+#define DENALI_CONSOLE_READ_MAX		4096
 
 /*
  * Handles the hypercall in the VM's registers and puts the result in

@@ -126,6 +126,12 @@ static int nl_put_stats(struct sk_buff *skb, const struct denali_vm_stats *s)
 	    nla_put_u64_64bit(skb, DENALI_STAT_PAGES_FAULTED, s->pages_faulted,
 			      DENALI_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, DENALI_STAT_CONSOLE_BYTES, s->console_bytes,
+			      DENALI_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_STAT_IRQS_RAISED, s->irqs_raised,
+			      DENALI_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_STAT_UPCALLS, s->upcalls,
+			      DENALI_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_STAT_IDLES, s->idles,
 			      DENALI_STAT_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

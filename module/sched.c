@@ -2,7 +2,9 @@
 /*
  * The scheduler: one runner thread per online CPU takes runnable VMs from
  * a shared run queue in FIFO order and runs each for at most a quantum.
- * A VM that idles leaves the queue until its timeout fires.
+ * A VM that idles leaves the queue until its timeout fires or an
+ * interrupt is raised, and then goes to the head of the queue: the
+ * priority boost after idling.
  *
  * Locking: vm->lock, then runq_lock; both are taken with interrupts off
  * because the idle timer fires in hard interrupt context. A VM belongs
@@ -20,6 +22,7 @@
 
 #include "fpu.h"
 #include "hypercall.h"
+#include "irq.h"
 #include "sched.h"
 #include "vm.h"
 
@@ -31,16 +34,86 @@ static DEFINE_SPINLOCK(runq_lock);
 static LIST_HEAD(runq);
 static DECLARE_WAIT_QUEUE_HEAD(runq_wait);
 
-static DEFINE_PER_CPU(struct task_struct *, runner);
+struct runner {
+	struct task_struct *task;
+	/* The VM on this CPU, or NULL: a hint for irq_mode=sync. */
+	struct denali_vm *vm;
+	/* Set by another CPU to end the current quantum at once. */
+	bool end_quantum;
+};
+
+static DEFINE_PER_CPU(struct runner, runners);
 static enum cpuhp_state sched_hp_state;
 
-void denali_sched_enqueue(struct denali_vm *vm)
+static void sched_queue(struct denali_vm *vm, bool head)
 {
 	lockdep_assert_held(&vm->lock);
 	spin_lock(&runq_lock);
-	list_add_tail(&vm->run_node, &runq);
+	if (head)
+		list_add(&vm->run_node, &runq);
+	else
+		list_add_tail(&vm->run_node, &runq);
 	spin_unlock(&runq_lock);
 	wake_up(&runq_wait);
+}
+
+void denali_sched_enqueue(struct denali_vm *vm)
+{
+	sched_queue(vm, false);
+}
+
+void denali_sched_wake(struct denali_vm *vm)
+{
+	lockdep_assert_held(&vm->lock);
+	if (vm->state != DENALI_VM_IDLE)
+		return;
+	vm->state = denali_vm_next_state(vm->state, DENALI_EV_WAKE);
+	/* Still on its CPU, the runner requeues it on the way out. */
+	if (!vm->on_runqueue) {
+		vm->on_runqueue = true;
+		sched_queue(vm, true);
+	}
+}
+
+void denali_sched_hurry(struct denali_vm *vm)
+{
+	struct runner *victim = NULL;
+	bool queued, free = false;
+	int cpu;
+
+	lockdep_assert_held(&vm->lock);
+	spin_lock(&runq_lock);
+	queued = !list_empty(&vm->run_node);
+	if (queued)
+		list_move(&vm->run_node, &runq);
+	spin_unlock(&runq_lock);
+
+	for_each_online_cpu(cpu) {
+		struct runner *r = per_cpu_ptr(&runners, cpu);
+		struct task_struct *task = READ_ONCE(r->task);
+		struct denali_vm *cur = READ_ONCE(r->vm);
+
+		/* Interrupts are off: an ending runner's task stays (RCU). */
+		if (!task)
+			continue;
+		/* On a CPU already: an exit lets the upcall in now. */
+		if (cur == vm) {
+			kick_process(task);
+			return;
+		}
+		if (cur)
+			victim = r;
+		else
+			free = true;
+	}
+	/* A free runner takes it from the head of the queue by itself. */
+	if (queued && !free && victim) {
+		struct task_struct *task = READ_ONCE(victim->task);
+
+		WRITE_ONCE(victim->end_quantum, true);
+		if (task)
+			kick_process(task);
+	}
 }
 
 static enum hrtimer_restart idle_timer_fn(struct hrtimer *timer)
@@ -50,14 +123,7 @@ static enum hrtimer_restart idle_timer_fn(struct hrtimer *timer)
 	unsigned long flags;
 
 	spin_lock_irqsave(&vm->lock, flags);
-	if (vm->state == DENALI_VM_IDLE) {
-		vm->state = denali_vm_next_state(vm->state, DENALI_EV_WAKE);
-		/* Still on its CPU, the runner requeues it on the way out. */
-		if (!vm->on_runqueue) {
-			vm->on_runqueue = true;
-			denali_sched_enqueue(vm);
-		}
-	}
+	denali_sched_wake(vm);
 	spin_unlock_irqrestore(&vm->lock, flags);
 	return HRTIMER_NORESTART;
 }
@@ -76,21 +142,24 @@ void denali_sched_cancel_idle(struct denali_vm *vm)
 bool denali_sched_idle(struct denali_vm *vm, u32 usec)
 {
 	unsigned long flags;
-
-	/* A yield: the VM stays runnable and goes to the end of the queue. */
-	if (!usec)
-		return false;
+	bool stay = false;
 
 	spin_lock_irqsave(&vm->lock, flags);
-	if (vm->state == DENALI_VM_RUNNING) {
+	/* Under vm->lock, so that a raise either shows here or wakes it. */
+	if (!denali_irq_may_idle(READ_ONCE(vm->vregs->irq_pending))) {
+		/* The upcall, if enabled, goes in at the next entry. */
+		stay = true;
+	} else if (usec && vm->state == DENALI_VM_RUNNING) {
+		/* (A yield, usec 0, stays runnable at the end of the queue.) */
 		vm->state = denali_vm_next_state(vm->state, DENALI_EV_IDLE);
+		vm->stats.idles++;
 		if (usec != DENALI_IDLE_FOREVER)
 			hrtimer_start(&vm->idle_timer,
 				      ns_to_ktime((u64)usec * NSEC_PER_USEC),
 				      HRTIMER_MODE_REL);
 	}
 	spin_unlock_irqrestore(&vm->lock, flags);
-	return false;
+	return stay;
 }
 
 static bool runner_mem_fault(struct denali_vm *vm, u64 gpa)
@@ -135,7 +204,7 @@ static bool runner_handle_exit(struct denali_vm *vm,
 }
 
 /* Runs a VM for up to one quantum. */
-static void runner_run_quantum(struct denali_vm *vm)
+static void runner_run_quantum(struct runner *r, struct denali_vm *vm)
 {
 	u64 deadline = ktime_get_ns() + (u64)READ_ONCE(quantum_us) * NSEC_PER_USEC;
 	struct denali_exit exit;
@@ -153,10 +222,13 @@ static void runner_run_quantum(struct denali_vm *vm)
 	}
 
 	vm->stats.quanta++;
+	WRITE_ONCE(r->end_quantum, false);
+	WRITE_ONCE(r->vm, vm);
 	denali_backend->vcpu_load(vm);
-	while (stay && !READ_ONCE(vm->stop)) {
+	while (stay && !READ_ONCE(vm->stop) && !READ_ONCE(r->end_quantum)) {
 		u64 start = ktime_get_ns(), now;
 
+		denali_irq_deliver(vm);
 		denali_fpu_enter(vm->fpu);
 		denali_backend->run(vm, &exit);
 		denali_fpu_leave(vm->fpu);
@@ -169,6 +241,7 @@ static void runner_run_quantum(struct denali_vm *vm)
 			break;
 	}
 	denali_backend->vcpu_put(vm);
+	WRITE_ONCE(r->vm, NULL);
 }
 
 /* Gives the VM back to the queue, or lets it go. */
@@ -201,15 +274,17 @@ static struct denali_vm *runq_pop(void)
 	return vm;
 }
 
-static int runner_fn(void *unused)
+static int runner_fn(void *data)
 {
+	struct runner *r = data;
+
 	while (!kthread_should_stop()) {
 		struct denali_vm *vm = runq_pop();
 
 		if (!vm)
 			continue;
 		if (!READ_ONCE(vm->stop))
-			runner_run_quantum(vm);
+			runner_run_quantum(r, vm);
 		runner_release(vm);
 		cond_resched();
 	}
@@ -218,6 +293,7 @@ static int runner_fn(void *unused)
 
 static int sched_cpu_online(unsigned int cpu)
 {
+	struct runner *r = per_cpu_ptr(&runners, cpu);
 	struct task_struct *task;
 	int ret;
 
@@ -232,21 +308,23 @@ static int sched_cpu_online(unsigned int cpu)
 		       denali_backend->name, cpu, ret);
 		return ret;
 	}
-	task = kthread_create_on_cpu(runner_fn, NULL, cpu, "denali/%u");
+	task = kthread_create_on_cpu(runner_fn, r, cpu, "denali/%u");
 	if (IS_ERR(task)) {
 		denali_backend->cpu_disable();
 		return PTR_ERR(task);
 	}
-	per_cpu(runner, cpu) = task;
+	WRITE_ONCE(r->task, task);
 	wake_up_process(task);
 	return 0;
 }
 
 static int sched_cpu_offline(unsigned int cpu)
 {
+	struct runner *r = per_cpu_ptr(&runners, cpu);
+
 	/* The runner requeues its VM before it ends. */
-	kthread_stop(per_cpu(runner, cpu));
-	per_cpu(runner, cpu) = NULL;
+	kthread_stop(r->task);
+	WRITE_ONCE(r->task, NULL);
 	denali_backend->cpu_disable();
 	return 0;
 }

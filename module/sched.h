@@ -18,13 +18,27 @@ void denali_sched_vm_init(struct denali_vm *vm);
 /* Hands a VM to the runners; the caller holds vm->lock. */
 void denali_sched_enqueue(struct denali_vm *vm);
 
+/*
+ * Ends an idle VM's idling and queues it at the head, the boost after
+ * idling; nothing for a VM in another state. The caller holds vm->lock.
+ */
+void denali_sched_wake(struct denali_vm *vm);
+
+/*
+ * irq_mode=sync: makes a runnable VM run at once. A queued VM moves to
+ * the head of the queue and, when every runner is busy, one of them ends
+ * its quantum now; a VM on a CPU is made to exit so that its upcall goes
+ * in. The caller holds vm->lock.
+ */
+void denali_sched_hurry(struct denali_vm *vm);
+
 /* Cancels a pending idle timeout; the VM is stopping. */
 void denali_sched_cancel_idle(struct denali_vm *vm);
 
 /*
  * The idle hypercall: gives up the CPU for usec microseconds or until an
- * interrupt is pending; 0 yields. Returns false when the VM must leave
- * its CPU.
+ * interrupt is pending; 0 yields. With an interrupt already pending it
+ * returns at once. Returns false when the VM must leave its CPU.
  */
 bool denali_sched_idle(struct denali_vm *vm, u32 usec);
 

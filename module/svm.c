@@ -421,6 +421,17 @@ static void svm_requeue_event(struct vmcb_control_area *c)
 	c->event_inj_err = c->exit_int_info_err;
 }
 
+static bool svm_inject_upcall(struct denali_vm *vm, u8 vector)
+{
+	struct vmcb_control_area *c = &((struct svm_vcpu *)vm->vcpu)->vmcb->control;
+
+	if (c->event_inj & SVM_EVTINJ_VALID)
+		return false;
+	c->event_inj = vector | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
+	c->event_inj_err = 0;
+	return true;
+}
+
 static void svm_handle_exit(struct denali_vm *vm, struct svm_vcpu *v,
 			    struct denali_exit *exit)
 {
@@ -531,4 +542,5 @@ const struct denali_backend denali_svm_backend = {
 	.vcpu_load = svm_vcpu_load,
 	.vcpu_put = svm_vcpu_put,
 	.run = svm_run,
+	.inject_upcall = svm_inject_upcall,
 };

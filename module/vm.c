@@ -6,7 +6,9 @@
 #include <linux/atomic.h>
 #include <linux/idr.h>
 #include <linux/ktime.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/wait_bit.h>
@@ -16,6 +18,7 @@
 
 #include "elf.h"
 #include "fpu.h"
+#include "irq.h"
 #include "netlink.h"
 #include "sched.h"
 #include "vm.h"
@@ -89,8 +92,12 @@ static void vm_release(struct kref *ref)
 {
 	struct denali_vm *vm = container_of(ref, struct denali_vm, ref);
 
+	/* Stopped already unless creation failed; then it was never armed. */
+	denali_irq_vm_stop(vm);
 	if (vm->vcpu)
 		denali_backend->vcpu_free(vm);
+	if (vm->vregs_page)
+		put_page(vm->vregs_page);
 	denali_mem_free(&vm->mem);
 	denali_console_free(&vm->console);
 	denali_fpu_free(vm->fpu);
@@ -109,6 +116,7 @@ static int vm_setup_pages(struct denali_vm *vm, const char *cmdline)
 {
 	const u8 *insn = denali_backend->hypercall_insn;
 	struct denali_vregs *vregs;
+	struct page *page;
 	int ret;
 
 	vregs = kzalloc(sizeof(*vregs), GFP_KERNEL);
@@ -129,6 +137,14 @@ static int vm_setup_pages(struct denali_vm *vm, const char *cmdline)
 	kfree(vregs);
 	if (ret)
 		return ret;
+
+	/* The page the guest sees at 0, for good: the page cache keeps it. */
+	page = shmem_read_mapping_page(vm->mem.shmem->f_mapping,
+				       DENALI_VREGS_ADDR >> PAGE_SHIFT);
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	vm->vregs_page = page;
+	vm->vregs = page_address(page);
 	return denali_mem_write(&vm->mem, DENALI_HYPERCALL_ADDR, insn,
 				sizeof(denali_backend->hypercall_insn));
 }
@@ -198,6 +214,7 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	vm->serial = atomic64_inc_return(&vm_serial);
 	vm->state = DENALI_VM_CREATED;
 	denali_sched_vm_init(vm);
+	denali_irq_vm_init(vm);
 
 	ret = denali_mem_init(&vm->mem, cfg->mem_size, "denali-vm");
 	if (ret)
@@ -301,9 +318,11 @@ static bool vm_off_cpu(struct denali_vm *vm)
 /* Ends a VM that is leaving for a final state, and waits for its CPU. */
 static void vm_finish(struct denali_vm *vm)
 {
-	denali_sched_cancel_idle(vm);
 	denali_console_close(&vm->console);
 	wait_event(vm->off_cpu, vm_off_cpu(vm));
+	/* Off its CPU for good, the guest can no longer arm them. */
+	denali_sched_cancel_idle(vm);
+	denali_irq_vm_stop(vm);
 }
 
 int denali_vm_stop(struct denali_vm *vm, struct netlink_ext_ack *extack)

@@ -14,7 +14,9 @@
 #include "console.h"
 #include "mem.h"
 
+struct denali_vregs;
 struct netlink_ext_ack;
+struct page;
 
 struct denali_vm_stats {
 	u64 cpu_ns;
@@ -23,6 +25,9 @@ struct denali_vm_stats {
 	u64 hypercalls;
 	u64 pages_faulted;
 	u64 console_bytes;
+	u64 irqs_raised;	/* under vm->lock: raised from any context */
+	u64 upcalls;
+	u64 idles;
 };
 
 struct denali_vm {
@@ -46,8 +51,16 @@ struct denali_vm {
 	wait_queue_head_t off_cpu;
 
 	struct hrtimer idle_timer;
+	/* The one-shot timer of DENALI_HC_TIMER_SET, see irq.c. */
+	struct hrtimer irq_timer;
 
 	struct denali_mem mem;
+	/*
+	 * Guest page 0, kept mapped so that raising an interrupt is one
+	 * atomic OR from any context, hard interrupts included.
+	 */
+	struct page *vregs_page;
+	struct denali_vregs *vregs;
 	struct denali_regs regs;
 	void *fpu;		/* guest FPU state, see fpu.c */
 	void *vcpu;		/* the backend's state */

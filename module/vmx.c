@@ -687,6 +687,27 @@ static void vmx_redeliver(void)
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_RESVD_BITS_MASK);
 }
 
+/*
+ * VM entry refuses an external interrupt in an STI or MOV SS shadow, and
+ * with IF clear: the caller sets IF in vm->regs.rflags once this succeeds.
+ */
+static bool vmx_inject_upcall(struct denali_vm *vm, u8 vector)
+{
+	bool ok = false;
+
+	/* The runner is pinned and its VMCS stays current on this CPU. */
+	preempt_disable();
+	if (!(vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK) &&
+	    !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+	      (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
+			   vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+		ok = true;
+	}
+	preempt_enable();
+	return ok;
+}
+
 /* Moves RIP past the instruction that exited, ending STI/MOV SS shadows. */
 static void vmx_skip_insn(struct denali_vm *vm)
 {
@@ -856,4 +877,5 @@ const struct denali_backend denali_vmx_backend = {
 	.vcpu_load	= vmx_vcpu_load,
 	.vcpu_put	= vmx_vcpu_put,
 	.run		= vmx_run,
+	.inject_upcall	= vmx_inject_upcall,
 };

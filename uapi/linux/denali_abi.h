@@ -46,8 +46,10 @@ enum denali_hypercall {
  * Virtual interrupts. A source sets its bit in vregs.irq_pending. When the
  * VM next enters with vregs.irq_enabled set and bits pending, the kernel
  * clears irq_enabled and delivers DENALI_UPCALL_VECTOR through the guest's
- * IDT, as an external interrupt with an interrupt gate would (EFLAGS.IF is
- * not involved). The handler takes every pending bit with one atomic
+ * IDT, as an external interrupt with an interrupt gate would. EFLAGS.IF
+ * does not gate it, but delivery sets IF (VMX injects external interrupts
+ * only with IF set), so the frame's EFLAGS and the state after IRET have
+ * IF set; IF means nothing else to a guest. The handler takes every pending bit with one atomic
  * exchange, handles them, sets irq_enabled again and returns with IRET.
  * Many raises before the upcall arrive as one.
  */
