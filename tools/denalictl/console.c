@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * denalictl: a VM's console, read from the file descriptor that
- * /dev/denali hands out for it.
+ * denalictl: a VM's console, read from (and, with --send, written to)
+ * the file descriptor that /dev/denali hands out for it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 
 static const struct option console_opts[] = {
 	{ "follow", no_argument, NULL, 'f' },
+	{ "send", required_argument, NULL, 's' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -67,13 +69,48 @@ static int open_console(const struct dn_vm *vm, const char *arg)
 }
 
 /*
+ * Queues text and a newline as the VM's console input, in one write so
+ * the guest gets one interrupt; the kernel queues at most 4 KiB.
+ */
+static int send_input(int fd, const struct dn_vm *vm, const char *text)
+{
+	size_t len = strlen(text);
+	char *line = malloc(len + 1);
+	ssize_t n;
+
+	if (!line) {
+		err_msg("out of memory");
+		return EXIT_ERR;
+	}
+	memcpy(line, text, len);
+	line[len] = '\n';
+	do {
+		n = write(fd, line, len + 1);
+	} while (n < 0 && errno == EINTR);
+	free(line);
+	if (n < 0) {
+		err_msg("cannot send to the console of %s: %s", vm->name,
+			errno == EAGAIN ? "its input is full" :
+			errno == EPIPE ? "it has ended" : strerror(errno));
+		return EXIT_ERR;
+	}
+	if ((size_t)n != len + 1) {
+		err_msg("the console input of %s took %zd of %zu bytes",
+			vm->name, n, len + 1);
+		return EXIT_ERR;
+	}
+	return EXIT_OK;
+}
+
+/*
  * Copies the console to stdout: the history first, then new output.
  * Without follow it stops when nothing more is queued; with follow at
- * the end of the VM (EOF) or at SIGINT or SIGTERM.
+ * the end of the VM (EOF) or at SIGINT or SIGTERM. With send it only
+ * queues input.
  */
 int cmd_console(int argc, char **argv)
 {
-	const char *why;
+	const char *why, *send = NULL;
 	bool follow = false;
 	struct dn_nl *nl;
 	struct dn_ref ref;
@@ -81,12 +118,17 @@ int cmd_console(int argc, char **argv)
 	char buf[4096];
 	int c, fd, ret, status;
 
-	while ((c = cmd_getopt("console", argc, argv, ":fh", console_opts,
+	while ((c = cmd_getopt("console", argc, argv, ":fs:h", console_opts,
 			       &status)) != -1) {
 		if (c == -2)
 			return status;
-		follow = true;
+		if (c == 's')
+			send = optarg;
+		else
+			follow = true;
 	}
+	if (send && follow)
+		return usage_error("console", "--send and --follow exclude each other");
 	if (optind >= argc)
 		return usage_error("console", "missing VM argument");
 	if (optind + 1 < argc)
@@ -106,6 +148,11 @@ int cmd_console(int argc, char **argv)
 	fd = open_console(&vm, ref.arg);
 	if (fd < 0)
 		return EXIT_ERR;
+	if (send) {
+		status = send_input(fd, &vm, send);
+		close(fd);
+		return status;
+	}
 	status = EXIT_OK;
 	if (follow) {
 		ret = catch_signals();

@@ -63,12 +63,15 @@ static const struct command commands[] = {
 	  "\n"
 	  "  -j, --json   print one JSON object of counters\n" },
 	{ "console", cmd_console,
-	  "console VM [-f]",
+	  "console VM [-f | --send TEXT]",
 	  "Print the VM's console: the retained history (the last 4 KiB)\n"
 	  "and what is new since.\n"
 	  "\n"
-	  "  -f, --follow   keep printing new output until the VM ends or\n"
-	  "                 SIGINT/SIGTERM arrives (exit status 0 either way)\n" },
+	  "  -f, --follow      keep printing new output until the VM ends or\n"
+	  "                    SIGINT/SIGTERM arrives (exit status 0 either way)\n"
+	  "  -s, --send TEXT   instead, queue TEXT and a newline as the VM's\n"
+	  "                    console input (at most 4 KiB queued; fails when\n"
+	  "                    it does not fit) and raise its console interrupt\n" },
 	{ "wait", cmd_wait,
 	  "wait VM [--timeout SEC]",
 	  "Wait until the VM has stopped, exited or crashed, then print its\n"

@@ -28,6 +28,9 @@ static const char *const stat_names[] = {
 	[DENALI_STAT_HYPERCALLS]	= "hypercalls",
 	[DENALI_STAT_PAGES_FAULTED]	= "pages_faulted",
 	[DENALI_STAT_CONSOLE_BYTES]	= "console_bytes",
+	[DENALI_STAT_IRQS_RAISED]	= "irqs_raised",
+	[DENALI_STAT_UPCALLS]		= "upcalls",
+	[DENALI_STAT_IDLES]		= "idles",
 };
 
 const char *vm_state_name(uint32_t state)
