@@ -3,11 +3,19 @@
 #
 # check.sh: build everything, run every test level and sum up.
 #
-# Levels, in the order they run (CHECK_LEVELS="svm vmx" picks a subset):
+# Levels, in the order they run (CHECK_LEVELS="svm vmx" picks a subset;
+# "debug" is not yet in the default LEVELS, see below):
 #   kunit  scripts/kunit.sh: the KUnit suites in a small kernel under QEMU;
 #          counts from its last line "kunit: N passed, N failed, N skipped"
 #   svm    tests/vm/svm-run bats --tap --timing tests/bats: the bats suites
 #          in the SVM test machine (QEMU, AMD SVM); counts from the TAP lines
+#   debug  the bats suites again in the SVM test machine, booted on the
+#          debug kernel of scripts/debug-kernel.sh (KASAN, lockdep,
+#          kmemleak) with a denali.ko built for it; test names begin with
+#          "[debug]", and one more test checks the whole kernel log for
+#          reports; counts from the TAP lines. Opt-in for now
+#          (CHECK_LEVELS="kunit svm debug vmx"): the whole suite on the
+#          debug kernel takes longer than make check's time budget allows.
 #   vmx    tests/vm/vmx-run tests/vm/vmx-smoke.sh: the smoke test in the VMX
 #          test machine (Bochs, Intel VMX); counts from the TAP lines
 #
@@ -20,11 +28,13 @@
 # Environment:
 #   CHECK_LEVELS          levels to run (default: all of LEVELS below)
 #   CHECK_TIMEOUT_<LEVEL> seconds before a level is killed (defaults below)
+#   DEBUG_BATS            the bats files or directories the debug level runs
+#                         (default tests/bats)
 set -uo pipefail
 
 LEVELS=(kunit svm vmx)
 
-declare -A TIMEOUT=([kunit]=1800 [svm]=1800 [vmx]=1500)
+declare -A TIMEOUT=([kunit]=1800 [svm]=1800 [debug]=1800 [vmx]=1500)
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=$root/tests/out/check
@@ -77,6 +87,49 @@ run_level() {
 		note=""
 	fi
 }
+
+# debug_pass: the debug level's command (run through bash -c, under the
+# level's timeout of DEBUG_LIMIT seconds). Builds or finds the debug kernel
+# and its denali.ko, runs the bats suites on them with each test's name
+# marked "[debug]", then reports one more test: no KASAN, lockdep or
+# kmemleak report anywhere in the kernel log, boot and the time between
+# test files included (a lockdep report before the suites would have
+# turned lockdep off for all of them).
+debug_pass() {
+	local out=tests/out/debug paths kernel module rc n bad left
+
+	mkdir -p "$out" || return 1
+	paths=$(bash scripts/debug-kernel.sh -p) || return 1
+	{ read -r kernel; read -r module; } <<<"$paths"
+	echo "debug kernel $kernel, module $module"
+	# The machine gets what the build left of the level's time. Under
+	# emulation the debug kernel's ACPI interpreter runs past its loop
+	# timeout in _PRT, leaving virtio without an IRQ: route PCI IRQs
+	# from the BIOS's table instead.
+	left=$((DEBUG_LIMIT - SECONDS - 30))
+	# shellcheck disable=SC2086 # DEBUG_BATS is a list of paths
+	SVM_RUN_KERNEL=$kernel DENALI_MODULE=$module \
+		SVM_RUN_LOG=$out/serial.log SVM_RUN_TIMEOUT=$left \
+		SVM_RUN_APPEND="pci=noacpi ${SVM_RUN_APPEND:-}" \
+		tests/vm/svm-run bats --tap --timing ${DEBUG_BATS:-tests/bats} |
+		sed -u -E 's/^((not )?ok [0-9]+ )/\1[debug] /' | tee "$out/tap.log"
+	rc=${PIPESTATUS[0]}
+	n=$(($(grep -cE '^(not )?ok [0-9]+ ' "$out/tap.log") + 1))
+	bad=$(grep -E -A 20 "$DEBUG_BAD" "$out/serial.log")
+	if [ -n "$bad" ]; then
+		echo "not ok $n [debug] the kernel log has no KASAN, lockdep or kmemleak report"
+		while IFS= read -r line; do
+			echo "# $line"
+		done <<<"$bad"
+		[ "$rc" -ne 0 ] || rc=1
+	else
+		echo "ok $n [debug] the kernel log has no KASAN, lockdep or kmemleak report"
+	fi
+	return "$rc"
+}
+# Kernel log lines that begin a KASAN, lockdep or kmemleak report.
+export DEBUG_BAD='BUG: KASAN|WARNING: .*(lock|RCU)|BUG: .*(lock|sleeping)|lockdep is turned off|non-static key|kmemleak: .*(leak|[Dd]isabl)'
+export -f debug_pass
 
 # tail_log LEVEL: the end of a failed level's log, for the reader.
 tail_log() {
@@ -173,7 +226,7 @@ for level in "${levels[@]}"; do
 		run_level kunit live_kunit bash scripts/kunit.sh
 		parse_kunit
 		;;
-	svm | vmx)
+	svm | debug | vmx)
 		if [ "$built" -eq 0 ]; then
 			echo "== $level: not run (the build failed)"
 			continue
@@ -182,6 +235,14 @@ for level in "${levels[@]}"; do
 			export SVM_RUN_TIMEOUT=${SVM_RUN_TIMEOUT:-$((${CHECK_TIMEOUT_SVM:-${TIMEOUT[svm]}} - 60))}
 			run_level svm live_tap tests/vm/svm-run \
 				bats --tap --timing tests/bats
+		elif [ "$level" = debug ]; then
+			if [ ! -r /usr/src/linux-source-6.1.tar.xz ]; then
+				echo "== debug: skipped (no linux-source-6.1; run 'make deps')"
+				account debug 0 0 1 0 "no kernel source"
+				continue
+			fi
+			export DEBUG_LIMIT=${CHECK_TIMEOUT_DEBUG:-${TIMEOUT[debug]}}
+			run_level debug live_tap bash -c debug_pass
 		else
 			export VMX_TIMEOUT=${VMX_TIMEOUT:-$((${CHECK_TIMEOUT_VMX:-${TIMEOUT[vmx]}} - 60))}
 			run_level vmx live_tap tests/vm/vmx-run tests/vm/vmx-smoke.sh

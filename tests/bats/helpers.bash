@@ -5,9 +5,14 @@
 #
 # Every file calls denali_setup_file from setup_file and
 # denali_teardown_file from teardown_file: the first puts a marker in the
-# kernel log and loads module/denali.ko, the second destroys what is left,
+# kernel log and loads the module, the second destroys what is left,
 # unloads the module and fails (printing the lines) when the kernel logged
-# a warning, BUG, oops or the like since the marker.
+# a warning, BUG, oops, KASAN or lockdep report or the like since the
+# marker, or, on a kernel with kmemleak, when a scan finds memory that
+# denali leaked.
+#
+# DENALI_MODULE names the module to load (default module/denali.ko; the
+# debug pass loads one built for its debug kernel).
 
 # Sourced by bats: the names set here are used by the .bats files, and
 # status, output and lines come from bats's run.
@@ -16,14 +21,19 @@
 bats_require_minimum_version 1.5.0
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-MODULE=$REPO/module/denali.ko
+MODULE=${DENALI_MODULE:-$REPO/module/denali.ko}
 EX=$REPO/guest-sdk/examples
 BAD=$EX/bad
 PATH=$REPO/tools/denalictl:$PATH
 
 # Kernel log lines that fail a test file. Words that merely end in these
-# (DEBUG) must not match, hence the word boundaries.
-DMESG_BAD='\<(WARN|BUG\>|Oops|KASAN|general protection|kernel BUG)|lockdep|rcu.*stall|blocked for more than|soft lockup|hard LOCKUP'
+# (DEBUG) must not match, hence the word boundaries. Most lockdep reports
+# start with WARNING or BUG; the unannotated lock key is only an INFO.
+DMESG_BAD='\<(WARN|BUG\>|Oops|KASAN|general protection|kernel BUG)|lockdep|non-static key|rcu.*stall|blocked for more than|soft lockup|hard LOCKUP'
+
+# kmemleak's control file: present only on a kernel built with it (the
+# debug pass's), which scans only when asked to.
+KMEMLEAK=/sys/kernel/debug/kmemleak
 
 # kmsg_mark: write a unique marker line to the kernel log and print it.
 kmsg_mark() {
@@ -104,8 +114,48 @@ check_dmesg() {
 	fi
 }
 
+# kmemleak_denali: print kmemleak's reports (one per unreferenced object,
+# each with the allocation's backtrace) that implicate denali: a frame in
+# denali, or a frame whose address no longer has a symbol, as happens to
+# denali's code once it is unloaded (it is the only module this kernel
+# ever loads).
+kmemleak_denali() {
+	awk '
+	function flush() { if (blk != "" && hit) printf "%s", blk; blk = ""; hit = 0 }
+	/^unreferenced object / { flush() }
+	{ blk = blk $0 "\n" }
+	/\[denali\]/ || /^ +\[<[0-9a-f]+>\] 0x[0-9a-f]+$/ { hit = 1 }
+	END { flush() }'
+}
+
+# check_kmemleak WHAT: on a kernel with kmemleak, scan and fail, printing
+# them, when any leak report implicates denali; then forget every report
+# so that the next file starts afresh. kmemleak does not report objects
+# younger than 5 seconds: the wait lets those of the last test count.
+check_kmemleak() {
+	local leaks
+
+	[ -e "$KMEMLEAK" ] || return 0
+	sleep 5
+	if ! echo scan >"$KMEMLEAK"; then
+		echo "kmemleak cannot scan (disabled?) after $1" >&2
+		return 1
+	fi
+	leaks=$(kmemleak_denali <"$KMEMLEAK")
+	echo clear >"$KMEMLEAK"
+	if [ -n "$leaks" ]; then
+		echo "kmemleak found memory denali leaked in $1:" >&2
+		echo "$leaks" >&2
+		return 1
+	fi
+}
+
 denali_setup_file() {
 	kmsg_mark >"$BATS_FILE_TMPDIR/dmesg-mark"
+	# Reports from before this file are not its own.
+	if [ -e "$KMEMLEAK" ]; then
+		echo clear >"$KMEMLEAK"
+	fi
 	# A module left behind by an earlier file that failed to unload is
 	# that file's failure; start from a fresh load all the same.
 	module_loaded && rmmod denali
@@ -121,6 +171,7 @@ denali_teardown_file() {
 	fi
 	check_dmesg "$(cat "$BATS_FILE_TMPDIR/dmesg-mark")" \
 		"$(basename "$BATS_TEST_FILENAME")" || rc=1
+	check_kmemleak "$(basename "$BATS_TEST_FILENAME")" || rc=1
 	return "$rc"
 }
 
