@@ -7,6 +7,7 @@
 #include <linux/ctype.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/timekeeping.h>
 #include <net/genetlink.h>
 #include <linux/denali.h>
 
@@ -132,6 +133,8 @@ static int nl_put_stats(struct sk_buff *skb, const struct denali_vm_stats *s)
 	    nla_put_u64_64bit(skb, DENALI_STAT_UPCALLS, s->upcalls,
 			      DENALI_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, DENALI_STAT_IDLES, s->idles,
+			      DENALI_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_STAT_WAITING_NS, s->waiting_ns,
 			      DENALI_STAT_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
@@ -154,9 +157,12 @@ static int nl_fill_vm(struct sk_buff *skb, struct denali_vm *vm, u32 portid,
 
 	spin_lock_irqsave(&vm->lock, irqflags);
 	state = vm->state;
-	spin_unlock_irqrestore(&vm->lock, irqflags);
 	/* The runner updates them without a lock; a snapshot will do. */
 	stats = vm->stats;
+	/* A wait still going on counts up to now. */
+	if (state == DENALI_VM_WAITING)
+		stats.waiting_ns += ktime_get_ns() - vm->waiting_since;
+	spin_unlock_irqrestore(&vm->lock, irqflags);
 
 	if (nla_put_u32(skb, DENALI_A_VM_ID, vm->id) ||
 	    nla_put_string(skb, DENALI_A_VM_NAME, vm->name) ||

@@ -21,6 +21,7 @@
 #include <linux/denali_abi.h>
 
 #include "fpu.h"
+#include "gate.h"
 #include "hypercall.h"
 #include "irq.h"
 #include "sched.h"
@@ -169,6 +170,7 @@ static bool runner_mem_fault(struct denali_vm *vm, u64 gpa)
 	switch (ret) {
 	case 0:
 		vm->stats.pages_faulted++;
+		denali_gate_touched(vm);
 		return true;
 	case -EFAULT:
 		denali_vm_crash(vm, "memory access outside the VM at %#llx",

@@ -18,6 +18,7 @@
 
 #include "elf.h"
 #include "fpu.h"
+#include "gate.h"
 #include "irq.h"
 #include "netlink.h"
 #include "sched.h"
@@ -37,6 +38,7 @@ static const char *const state_names[] = {
 	[DENALI_VM_STOPPED] = "stopped",
 	[DENALI_VM_EXITED] = "exited",
 	[DENALI_VM_CRASHED] = "crashed",
+	[DENALI_VM_WAITING] = "waiting",
 };
 
 const char *denali_vm_state_name(enum denali_vm_state state)
@@ -57,8 +59,9 @@ int denali_vm_next_state(enum denali_vm_state state,
 {
 	switch (state) {
 	case DENALI_VM_CREATED:
+		/* Every start passes the gatekeeper, see gate.c. */
 		if (event == DENALI_EV_START)
-			return DENALI_VM_RUNNING;
+			return DENALI_VM_WAITING;
 		if (event == DENALI_EV_STOP)
 			return DENALI_VM_STOPPED;
 		break;
@@ -75,6 +78,12 @@ int denali_vm_next_state(enum denali_vm_state state,
 		default:
 			break;
 		}
+		break;
+	case DENALI_VM_WAITING:
+		if (event == DENALI_EV_ADMIT)
+			return DENALI_VM_RUNNING;
+		if (event == DENALI_EV_STOP)
+			return DENALI_VM_STOPPED;
 		break;
 	case DENALI_VM_IDLE:
 		if (event == DENALI_EV_WAKE)
@@ -210,6 +219,7 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	kref_init(&vm->ref);
 	spin_lock_init(&vm->lock);
 	INIT_LIST_HEAD(&vm->run_node);
+	INIT_LIST_HEAD(&vm->gate_node);
 	init_waitqueue_head(&vm->off_cpu);
 	vm->serial = atomic64_inc_return(&vm_serial);
 	vm->state = DENALI_VM_CREATED;
@@ -284,6 +294,17 @@ static int vm_transition(struct denali_vm *vm, enum denali_vm_event event)
 	return next;
 }
 
+static enum denali_vm_state vm_state(struct denali_vm *vm)
+{
+	enum denali_vm_state state;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	state = vm->state;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return state;
+}
+
 int denali_vm_start(struct denali_vm *vm, struct netlink_ext_ack *extack)
 {
 	unsigned long flags;
@@ -291,16 +312,17 @@ int denali_vm_start(struct denali_vm *vm, struct netlink_ext_ack *extack)
 
 	spin_lock_irqsave(&vm->lock, flags);
 	ret = vm_transition(vm, DENALI_EV_START);
-	if (ret >= 0) {
-		vm->on_runqueue = true;
-		denali_sched_enqueue(vm);
-	}
+	if (ret >= 0)
+		vm->waiting_since = ktime_get_ns();
 	spin_unlock_irqrestore(&vm->lock, flags);
 	if (ret < 0) {
 		NL_SET_ERR_MSG(extack, "VM was already started");
 		return -EBUSY;
 	}
-	denali_netlink_notify(vm);
+	/* Those admitted at once are notified running by the gatekeeper. */
+	denali_gate_submit(vm);
+	if (vm_state(vm) == DENALI_VM_WAITING)
+		denali_netlink_notify(vm);
 	return 0;
 }
 
@@ -323,6 +345,8 @@ static void vm_finish(struct denali_vm *vm)
 	/* Off its CPU for good, the guest can no longer arm them. */
 	denali_sched_cancel_idle(vm);
 	denali_irq_vm_stop(vm);
+	denali_gate_remove(vm);
+	denali_gate_release(vm);
 }
 
 int denali_vm_stop(struct denali_vm *vm, struct netlink_ext_ack *extack)
@@ -426,6 +450,7 @@ static bool vm_end(struct denali_vm *vm, enum denali_vm_event event)
 	if (ret < 0)
 		return false;
 	denali_console_close(&vm->console);
+	denali_gate_release(vm);
 	return true;
 }
 
@@ -460,5 +485,6 @@ void denali_vms_exit(void)
 		denali_vm_put(vm);
 	}
 	wait_var_event(&vms_alive, !atomic_read(&vms_alive));
+	denali_gate_exit();
 	idr_destroy(&vm_idr);
 }

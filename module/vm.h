@@ -28,6 +28,7 @@ struct denali_vm_stats {
 	u64 irqs_raised;	/* under vm->lock: raised from any context */
 	u64 upcalls;
 	u64 idles;
+	u64 waiting_ns;		/* under vm->lock, by the gatekeeper */
 };
 
 struct denali_vm {
@@ -37,7 +38,10 @@ struct denali_vm {
 	u64 serial;
 	char name[DENALI_NAME_MAX];
 
-	/* Protects state, exit_code, crash_reason, on_runqueue, stop. */
+	/*
+	 * Protects state, exit_code, crash_reason, on_runqueue, stop,
+	 * waiting_since and stats.waiting_ns.
+	 */
 	spinlock_t lock;
 	enum denali_vm_state state;
 	int exit_code;
@@ -47,6 +51,14 @@ struct denali_vm {
 	/* True while a runner owns the VM (queued or on a CPU). */
 	bool on_runqueue;
 	struct list_head run_node;
+	/* On the gatekeeper's list while waiting, see gate.c. */
+	struct list_head gate_node;
+	u64 waiting_since;	/* ns, when it started waiting */
+	/*
+	 * Pages reserved for it by the gatekeeper and not touched yet: set
+	 * at admission, then used by its runner alone or after it left.
+	 */
+	u64 gate_pages;
 	/* Woken when the VM leaves its runner. */
 	wait_queue_head_t off_cpu;
 
@@ -101,6 +113,7 @@ enum denali_vm_event {
 	DENALI_EV_WAKE,		/* timeout passed or interrupt pending */
 	DENALI_EV_TERMINATE,	/* guest terminates itself */
 	DENALI_EV_CRASH,	/* guest broke the ABI */
+	DENALI_EV_ADMIT,	/* the gatekeeper lets a waiting VM run */
 };
 
 /* The state after event, or -EINVAL where the event is not allowed. */

@@ -10,18 +10,19 @@
 #include "vm.h"
 
 #define NR_STATES	(DENALI_VM_STATE_MAX + 1)
-#define NR_EVENTS	(DENALI_EV_CRASH + 1)
+#define NR_EVENTS	(DENALI_EV_ADMIT + 1)
 #define NO		(-EINVAL)
 
 /* The whole machine; every pair not listed is refused. */
 static const int next_state[NR_STATES][NR_EVENTS] = {
 	[DENALI_VM_CREATED] = {
-		[DENALI_EV_START]	= DENALI_VM_RUNNING,
+		[DENALI_EV_START]	= DENALI_VM_WAITING,
 		[DENALI_EV_STOP]	= DENALI_VM_STOPPED,
 		[DENALI_EV_IDLE]	= NO,
 		[DENALI_EV_WAKE]	= NO,
 		[DENALI_EV_TERMINATE]	= NO,
 		[DENALI_EV_CRASH]	= NO,
+		[DENALI_EV_ADMIT]	= NO,
 	},
 	[DENALI_VM_RUNNING] = {
 		[DENALI_EV_START]	= NO,
@@ -30,6 +31,7 @@ static const int next_state[NR_STATES][NR_EVENTS] = {
 		[DENALI_EV_WAKE]	= NO,
 		[DENALI_EV_TERMINATE]	= DENALI_VM_EXITED,
 		[DENALI_EV_CRASH]	= DENALI_VM_CRASHED,
+		[DENALI_EV_ADMIT]	= NO,
 	},
 	/* An idle VM is off its CPU: it can neither end nor break itself. */
 	[DENALI_VM_IDLE] = {
@@ -39,10 +41,21 @@ static const int next_state[NR_STATES][NR_EVENTS] = {
 		[DENALI_EV_WAKE]	= DENALI_VM_RUNNING,
 		[DENALI_EV_TERMINATE]	= NO,
 		[DENALI_EV_CRASH]	= NO,
+		[DENALI_EV_ADMIT]	= NO,
 	},
-	[DENALI_VM_STOPPED] = { NO, NO, NO, NO, NO, NO },
-	[DENALI_VM_EXITED]  = { NO, NO, NO, NO, NO, NO },
-	[DENALI_VM_CRASHED] = { NO, NO, NO, NO, NO, NO },
+	[DENALI_VM_STOPPED] = { NO, NO, NO, NO, NO, NO, NO },
+	[DENALI_VM_EXITED]  = { NO, NO, NO, NO, NO, NO, NO },
+	[DENALI_VM_CRASHED] = { NO, NO, NO, NO, NO, NO, NO },
+	/* Started, not yet admitted: off any CPU, it only runs or stops. */
+	[DENALI_VM_WAITING] = {
+		[DENALI_EV_START]	= NO,
+		[DENALI_EV_STOP]	= DENALI_VM_STOPPED,
+		[DENALI_EV_IDLE]	= NO,
+		[DENALI_EV_WAKE]	= NO,
+		[DENALI_EV_TERMINATE]	= NO,
+		[DENALI_EV_CRASH]	= NO,
+		[DENALI_EV_ADMIT]	= DENALI_VM_RUNNING,
+	},
 };
 
 static const char *const event_names[NR_EVENTS] = {
@@ -52,6 +65,7 @@ static const char *const event_names[NR_EVENTS] = {
 	[DENALI_EV_WAKE]	= "wake",
 	[DENALI_EV_TERMINATE]	= "terminate",
 	[DENALI_EV_CRASH]	= "crash",
+	[DENALI_EV_ADMIT]	= "admit",
 };
 
 static void vm_every_transition(struct kunit *test)
@@ -73,6 +87,7 @@ static void vm_final_states(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, denali_vm_state_is_final(DENALI_VM_CREATED));
 	KUNIT_EXPECT_FALSE(test, denali_vm_state_is_final(DENALI_VM_RUNNING));
 	KUNIT_EXPECT_FALSE(test, denali_vm_state_is_final(DENALI_VM_IDLE));
+	KUNIT_EXPECT_FALSE(test, denali_vm_state_is_final(DENALI_VM_WAITING));
 	KUNIT_EXPECT_TRUE(test, denali_vm_state_is_final(DENALI_VM_STOPPED));
 	KUNIT_EXPECT_TRUE(test, denali_vm_state_is_final(DENALI_VM_EXITED));
 	KUNIT_EXPECT_TRUE(test, denali_vm_state_is_final(DENALI_VM_CRASHED));
@@ -109,6 +124,8 @@ static void vm_state_names(struct kunit *test)
 			   "exited");
 	KUNIT_EXPECT_STREQ(test, denali_vm_state_name(DENALI_VM_CRASHED),
 			   "crashed");
+	KUNIT_EXPECT_STREQ(test, denali_vm_state_name(DENALI_VM_WAITING),
+			   "waiting");
 	KUNIT_EXPECT_STREQ(test, denali_vm_state_name(__DENALI_VM_STATE_MAX),
 			   "unknown");
 }

@@ -18,6 +18,7 @@ static const char *const state_names[] = {
 	[DENALI_VM_STOPPED]	= "stopped",
 	[DENALI_VM_EXITED]	= "exited",
 	[DENALI_VM_CRASHED]	= "crashed",
+	[DENALI_VM_WAITING]	= "waiting",
 };
 
 /* JSON keys and stats lines; the uapi comments give the meanings. */
@@ -31,6 +32,7 @@ static const char *const stat_names[] = {
 	[DENALI_STAT_IRQS_RAISED]	= "irqs_raised",
 	[DENALI_STAT_UPCALLS]		= "upcalls",
 	[DENALI_STAT_IDLES]		= "idles",
+	[DENALI_STAT_WAITING_NS]	= "waiting_ns",
 };
 
 const char *vm_state_name(uint32_t state)

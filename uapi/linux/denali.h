@@ -45,6 +45,7 @@ enum denali_vm_state {
 	DENALI_VM_STOPPED,	/* stopped by the operator */
 	DENALI_VM_EXITED,	/* terminated itself; see EXIT_CODE */
 	DENALI_VM_CRASHED,	/* stopped by the kernel; see CRASH_REASON */
+	DENALI_VM_WAITING,	/* started, waits for memory to be admitted */
 
 	__DENALI_VM_STATE_MAX,
 	DENALI_VM_STATE_MAX = __DENALI_VM_STATE_MAX - 1
@@ -79,6 +80,7 @@ enum denali_stat {
 	DENALI_STAT_IRQS_RAISED,	/* u64: interrupt bits set */
 	DENALI_STAT_UPCALLS,		/* u64: upcalls delivered */
 	DENALI_STAT_IDLES,		/* u64: idle hypercalls that idled */
+	DENALI_STAT_WAITING_NS,		/* u64: time spent waiting for admission */
 
 	__DENALI_STAT_MAX,
 	DENALI_STAT_MAX = __DENALI_STAT_MAX - 1

@@ -1,0 +1,102 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# The gatekeeper: started VMs run only while free memory stays above the
+# watermark gate_free_mb; the others wait, visibly, and are admitted in
+# the order they were started once memory allows.
+
+load helpers
+
+PARAM=/sys/module/denali/parameters/gate_free_mb
+
+setup_file() {
+	denali_setup_file
+}
+
+teardown_file() {
+	denali_teardown_file
+}
+
+teardown() {
+	denali_teardown
+	if module_loaded; then
+		echo 64 >"$PARAM"
+	fi
+}
+
+# mem_available_mb: MemAvailable, what the gatekeeper counts as free.
+mem_available_mb() {
+	awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo
+}
+
+@test "with the watermark out of reach a started VM waits and can be stopped" {
+	rmmod denali
+	insmod "$MODULE" gate_free_mb=1000000
+	[ "$(cat "$PARAM")" -eq 1000000 ]
+	start_vm hello.elf w1
+	sleep 1
+	[ "$(vm_field w1 state)" = waiting ]
+	run denalictl list
+	echo "$output"
+	[[ $output =~ w1\ +waiting ]]
+	[ "$(vm_field w1 exit_code)" = "" ]
+	# Never ran, and the wait so far is counted.
+	run denalictl stats w1
+	echo "$output"
+	grep -Eq '^quanta +0$' <<<"$output"
+	grep -Eq '^waiting_ns +[1-9]' <<<"$output"
+	[ "$(vm_field w1 stats | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["waiting_ns"] >= 500000000)')" = True ]
+	run denalictl stop w1
+	[ "$status" -eq 0 ]
+	run wait_vm w1 10
+	[ "$output" = "stopped" ]
+	# A waiting VM cannot be started twice.
+	start_vm hello.elf w2
+	run denalictl run w2
+	expect_error "already started"
+	[ "$(vm_field w2 state)" = waiting ]
+}
+
+@test "lowering the watermark at run time admits every waiting VM" {
+	local i
+
+	echo 1000000 >"$PARAM"
+	for i in 1 2 3 4; do
+		start_vm hello.elf "h$i" >/dev/null
+	done
+	sleep 0.5
+	for i in 1 2 3 4; do
+		[ "$(vm_field "h$i" state)" = waiting ]
+	done
+	echo 0 >"$PARAM"
+	for i in 1 2 3 4; do
+		run wait_vm "h$i" 60
+		[ "$output" = "exited (code 7)" ]
+	done
+}
+
+@test "waiting VMs are admitted in the order they were started" {
+	local avail i
+
+	echo 1000000 >"$PARAM"
+	for i in 1 2 3; do
+		start_vm spin.elf "f$i" --mem 192M >/dev/null
+	done
+	# Room for one 192 MiB VM with 96 MiB to spare, not for two.
+	avail=$(mem_available_mb)
+	[ "$avail" -gt 400 ]
+	echo $((avail - 192 - 96)) >"$PARAM"
+	wait_state f1 running 30
+	# Several periodic re-checks pass; nobody overtakes or squeezes in.
+	sleep 1
+	[ "$(vm_field f2 state)" = waiting ]
+	[ "$(vm_field f3 state)" = waiting ]
+	denalictl stop f1
+	wait_state f2 running 30
+	sleep 1
+	[ "$(vm_field f3 state)" = waiting ]
+	denalictl stop f2
+	wait_state f3 running 30
+}
