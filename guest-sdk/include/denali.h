@@ -232,4 +232,17 @@ uint64_t denali_timer_next(void);
  */
 void denali_timer_run(void);
 
+/*
+ * The virtual NIC. The VM's MAC and MTU are in the virtual registers.
+ * denali_net_send() queues up to count (at most DENALI_NET_BATCH_MAX)
+ * frames in one hypercall and returns how many the kernel took, or a
+ * negative errno (-EAGAIN: the send queue is full, try after an idle).
+ * denali_net_recv() fills up to count buffers (each frames[i].len its
+ * size on entry, the frame's length on return) and returns how many it
+ * filled; 0 when nothing waits (DENALI_IRQ_NET is raised when frames
+ * arrive). Both never block.
+ */
+long denali_net_send(const struct denali_frame *frames, unsigned int count);
+long denali_net_recv(struct denali_frame *frames, unsigned int count);
+
 #endif /* _DENALI_H */

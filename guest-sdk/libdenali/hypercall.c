@@ -44,3 +44,15 @@ int denali_timer_set(uint64_t usec)
 		usec = UINT32_MAX;
 	return denali_hypercall1(DENALI_HC_TIMER_SET, (unsigned long)usec);
 }
+
+long denali_net_send(const struct denali_frame *frames, unsigned int count)
+{
+	return denali_hypercall2(DENALI_HC_NET_SEND, (unsigned long)frames,
+				 count);
+}
+
+long denali_net_recv(struct denali_frame *frames, unsigned int count)
+{
+	return denali_hypercall2(DENALI_HC_NET_RECV, (unsigned long)frames,
+				 count);
+}

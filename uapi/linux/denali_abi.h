@@ -40,6 +40,36 @@ enum denali_hypercall {
 	DENALI_HC_IDLE		= 2,	/* EBX: timeout in microseconds */
 	DENALI_HC_TIMER_SET	= 3,	/* EBX: microseconds from now; 0 cancels */
 	DENALI_HC_CONSOLE_READ	= 4,	/* EBX: buffer, ECX: length; never blocks */
+	DENALI_HC_NET_SEND	= 5,	/* EBX: struct denali_frame[], ECX: count */
+	DENALI_HC_NET_RECV	= 6,	/* EBX: struct denali_frame[], ECX: count */
+};
+
+/*
+ * The virtual NIC: one port of the isolation kernel's switched Ethernet.
+ * Frames are Ethernet II without preamble or FCS, 14-byte header
+ * included, between DENALI_FRAME_MIN and DENALI_FRAME_MAX bytes long.
+ *
+ * DENALI_HC_NET_SEND queues up to DENALI_NET_BATCH_MAX frames, each
+ * described by {addr, len}, on the VM's send queue. It returns how many
+ * it took (from the first, in order), which is fewer than count when the
+ * queue is full; -EAGAIN when it took none for that reason, -EFAULT or
+ * -EINVAL when the first descriptor is bad. A frame whose source MAC is
+ * not the VM's own is taken but dropped, and counted.
+ *
+ * DENALI_HC_NET_RECV fills up to count buffers, each described by
+ * {addr, len = its size}, with received frames in arrival order, sets
+ * each filled descriptor's len to the frame's length and returns how
+ * many it filled; 0 when none is waiting (it never blocks:
+ * DENALI_IRQ_NET says when frames arrive). A frame longer than its
+ * buffer is dropped and counted, never cut.
+ */
+#define DENALI_FRAME_MIN	14
+#define DENALI_FRAME_MAX	1514
+#define DENALI_NET_BATCH_MAX	64
+
+struct denali_frame {
+	__u32 addr;		/* guest-physical address of the frame */
+	__u32 len;		/* bytes: the frame's, or the buffer's size */
 };
 
 /*
@@ -58,6 +88,7 @@ enum denali_hypercall {
 enum denali_irq {
 	DENALI_IRQ_TIMER	= 0,	/* the one-shot timer expired */
 	DENALI_IRQ_CONSOLE	= 1,	/* console input arrived */
+	DENALI_IRQ_NET		= 2,	/* frames wait in the receive queue */
 };
 
 /* DENALI_HC_IDLE timeout that waits for an interrupt only. */
