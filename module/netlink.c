@@ -135,6 +135,8 @@ static int nl_put_stats(struct sk_buff *skb, const struct denali_vm_stats *s)
 	    nla_put_u64_64bit(skb, DENALI_STAT_IDLES, s->idles,
 			      DENALI_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, DENALI_STAT_WAITING_NS, s->waiting_ns,
+			      DENALI_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_STAT_EXITS_HOST, s->exits_host,
 			      DENALI_STAT_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

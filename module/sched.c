@@ -193,6 +193,7 @@ static bool runner_handle_exit(struct denali_vm *vm,
 {
 	switch (exit->kind) {
 	case DENALI_EXIT_NONE:
+		vm->stats.exits_host++;
 		return true;
 	case DENALI_EXIT_HYPERCALL:
 		return denali_hypercall(vm);

@@ -22,6 +22,7 @@ struct denali_vm_stats {
 	u64 cpu_ns;
 	u64 quanta;
 	u64 exits;
+	u64 exits_host;		/* host interrupts, NMIs, quantum ends */
 	u64 hypercalls;
 	u64 pages_faulted;
 	u64 console_bytes;

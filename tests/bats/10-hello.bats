@@ -103,5 +103,12 @@ assert h["crash_reason"] is None, h
 assert s["state"] == "running" and s["exit_code"] is None, s
 assert s["mem_size"] == 4 << 20, s
 assert s["id"] != h["id"], s
+# Every exit has one reason: a hypercall, a page mapped on demand, or
+# the host's (its interrupts and the end of a quantum). Only an ended
+# VM's counters hold still, and hello ended with a hypercall.
+st = h["stats"]
+assert st["exits"] == (st["hypercalls"] + st["pages_faulted"] +
+                       st["exits_host"]), st
+assert st["hypercalls"] > 0 and st["pages_faulted"] > 0, st
 EOF
 }

@@ -33,6 +33,7 @@ static const char *const stat_names[] = {
 	[DENALI_STAT_UPCALLS]		= "upcalls",
 	[DENALI_STAT_IDLES]		= "idles",
 	[DENALI_STAT_WAITING_NS]	= "waiting_ns",
+	[DENALI_STAT_EXITS_HOST]	= "exits_host",
 };
 
 const char *vm_state_name(uint32_t state)

@@ -81,6 +81,7 @@ enum denali_stat {
 	DENALI_STAT_UPCALLS,		/* u64: upcalls delivered */
 	DENALI_STAT_IDLES,		/* u64: idle hypercalls that idled */
 	DENALI_STAT_WAITING_NS,		/* u64: time spent waiting for admission */
+	DENALI_STAT_EXITS_HOST,		/* u64: exits for the host's sake */
 
 	__DENALI_STAT_MAX,
 	DENALI_STAT_MAX = __DENALI_STAT_MAX - 1
