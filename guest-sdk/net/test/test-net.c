@@ -1,0 +1,1275 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The stack's tests, on the host: VMs in the simulator of sim.h talk
+ * through the socket API as guests do, and the tests check what arrived,
+ * the counters and (white box) the TCP states. Prints TAP; exits 1 when
+ * a test fails.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim.h"
+#include "../tcp.h"
+
+#define IP_A		NET_IPV4(10, 0, 0, 5)
+#define IP_B		NET_IPV4(10, 0, 0, 6)
+#define IP_GW		NET_IPV4(10, 0, 0, 1)
+#define SEC		NSEC_PER_SEC
+#define MSEC		NSEC_PER_MSEC
+#define MIB		(1024 * 1024)
+
+static char failure[512];
+
+/* In a test: record the first failure and return 0 (not ok). */
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fail_at(__LINE__, #cond);				\
+		return 0;						\
+	}								\
+} while (0)
+
+/* In a thread: record the failure and end the thread. */
+#define T_CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fail_at(__LINE__, #cond);				\
+		return NULL;						\
+	}								\
+} while (0)
+
+static void fail_at(int line, const char *what)
+{
+	if (!failure[0])
+		snprintf(failure, sizeof(failure), "line %d: %s", line, what);
+}
+
+static struct sim_vm *vm_a, *vm_b;
+
+static void two_vms(void)
+{
+	vm_a = sim_vm_new("ip=10.0.0.5/24", 5, 1500);
+	vm_b = sim_vm_new("ip=10.0.0.6/24", 6, 1500);
+}
+
+static uint32_t fnv1a(uint32_t h, const uint8_t *p, size_t n)
+{
+	while (n--)
+		h = (h ^ *p++) * 16777619U;
+	return h;
+}
+
+#define FNV_INIT	2166136261U
+
+/* The byte at offset i of a transfer tagged seed. */
+static uint8_t pattern(uint32_t seed, uint64_t i)
+{
+	return (uint8_t)((i * 131 + seed * 7 + (i >> 10)) & 0xff);
+}
+
+static uint32_t pattern_fnv(uint32_t seed, uint64_t len)
+{
+	uint32_t h = FNV_INIT;
+	uint64_t i;
+	uint8_t b;
+
+	for (i = 0; i < len; i++) {
+		b = pattern(seed, i);
+		h = fnv1a(h, &b, 1);
+	}
+	return h;
+}
+
+static struct tcp_conn *conn_of(struct sim_vm *vm, int fd)
+{
+	return vm->ns->socks[fd].conn;
+}
+
+/* The one connection of vm on local port `port` (orphans included). */
+static struct tcp_conn *find_conn(struct sim_vm *vm, uint16_t port)
+{
+	struct tcp_conn *c;
+
+	for (c = vm->ns->conns; c; c = c->next)
+		if (c->local_port == port && c->state != TCP_LISTEN)
+			return c;
+	return NULL;
+}
+
+static struct tcp_conn *find_listener(struct sim_vm *vm, uint16_t port)
+{
+	struct tcp_conn *c;
+
+	for (c = vm->ns->conns; c; c = c->next)
+		if (c->local_port == port && c->state == TCP_LISTEN)
+			return c;
+	return NULL;
+}
+
+/* Frames built by hand, for what a well-behaved stack never sends. */
+
+static unsigned int build_ipv4(uint8_t *f, const uint8_t *dst_mac,
+			       uint32_t src, uint32_t dst, uint8_t proto,
+			       uint16_t frag, const void *payload,
+			       unsigned int len)
+{
+	struct eth_hdr *eh = (struct eth_hdr *)f;
+	struct ip_hdr *ih = (struct ip_hdr *)(f + ETH_HLEN);
+
+	memcpy(eh->dst, dst_mac, 6);
+	memcpy(eh->src, "\x02\x00\x00\x00\x00\x77", 6);
+	eh->type = net_htons(ETH_TYPE_IPV4);
+	memset(ih, 0, sizeof(*ih));
+	ih->ver_ihl = 0x45;
+	ih->len = net_htons((uint16_t)(IP_HLEN + len));
+	ih->frag = net_htons(frag);
+	ih->ttl = 64;
+	ih->proto = proto;
+	ih->src = net_htonl(src);
+	ih->dst = net_htonl(dst);
+	ih->csum = net_csum_fold(net_csum_add(0, ih, IP_HLEN));
+	memcpy(ih + 1, payload, len);
+	return ETH_HLEN + IP_HLEN + len;
+}
+
+static unsigned int build_udp(uint8_t *f, const uint8_t *dst_mac,
+			      uint32_t src, uint32_t dst, uint16_t dport,
+			      uint16_t frag, const char *text)
+{
+	uint8_t seg[256];
+	struct udp_hdr *uh = (struct udp_hdr *)seg;
+	unsigned int len = UDP_HLEN + (unsigned int)strlen(text);
+
+	uh->sport = net_htons(1234);
+	uh->dport = net_htons(dport);
+	uh->len = net_htons((uint16_t)len);
+	uh->csum = 0;
+	memcpy(uh + 1, text, strlen(text));
+	uh->csum = net_csum_fold(net_csum_add(net_csum_pseudo(
+		net_htonl(src), net_htonl(dst), IP_PROTO_UDP, (uint16_t)len),
+		seg, len));
+	return build_ipv4(f, dst_mac, src, dst, IP_PROTO_UDP, frag, seg, len);
+}
+
+/* config, checksum */
+
+static int test_config(void)
+{
+	struct net_config cfg = { 0 };
+	char buf[NET_IPV4_STRLEN];
+	uint32_t ip;
+
+	CHECK(net_config_parse("console=1 ip=10.0.0.5/24 size=9 gw=10.0.0.1",
+			       &cfg) == 0);
+	CHECK(cfg.ip == IP_A && cfg.netmask == 0xffffff00 &&
+	      cfg.gateway == IP_GW);
+	memset(&cfg, 0, sizeof(cfg));
+	CHECK(net_config_parse("xip=1.2.3.4/8 ipx gw", &cfg) == 0 && !cfg.ip);
+	CHECK(net_config_parse("ip=10.0.0.256/24", &cfg) == -EINVAL);
+	CHECK(net_config_parse("ip=10.0.0.5", &cfg) == -EINVAL);
+	CHECK(net_config_parse("ip=10.0.0.5/33", &cfg) == -EINVAL);
+	CHECK(net_config_parse("ip=10.0.0.5/24x", &cfg) == -EINVAL);
+	CHECK(net_config_parse("ip=10.0.0.5/24 gw=10.0.1.1", &cfg) == -EINVAL);
+	CHECK(net_config_parse("gw=10.0.0.1 ip=10.0.0.5/16", &cfg) == 0 &&
+	      cfg.netmask == 0xffff0000);
+	CHECK(!net_parse_ipv4("1.2.3", &ip) && !net_parse_ipv4("1..2.3", &ip));
+	CHECK(!strcmp(net_format_ipv4(NET_IPV4(192, 168, 0, 255), buf),
+		      "192.168.0.255"));
+	return 1;
+}
+
+static int test_checksum(void)
+{
+	/* RFC 1071's example: the sum is 0xddf2. */
+	static const uint8_t words[] = { 0x00, 0x01, 0xf2, 0x03,
+					 0xf4, 0xf5, 0xf6, 0xf7 };
+	uint8_t buf[10];
+
+	CHECK(net_csum_fold(net_csum_add(0, words, 8)) == net_htons(0x220d));
+	/* Odd lengths pad with a zero byte; a sum with its checksum is 0. */
+	CHECK(net_csum_fold(net_csum_add(0, words, 7)) ==
+	      net_csum_fold(net_csum_add(0, (const uint8_t[8]){ 0x00, 0x01,
+			0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0 }, 8)));
+	memcpy(buf, words, 8);
+	*(uint16_t *)(buf + 8) = net_csum_fold(net_csum_add(0, words, 8));
+	CHECK(net_csum_fold(net_csum_add(0, buf, 10)) == 0);
+	return 1;
+}
+
+/* ARP */
+
+static unsigned int announcements;
+
+static int count_announcements(struct sim_vm *from, const uint8_t *f,
+			       unsigned int len)
+{
+	const struct arp_pkt *ap = (const struct arp_pkt *)(f + ETH_HLEN);
+
+	(void)from;
+	if (len >= ETH_HLEN + sizeof(*ap) && !memcmp(f, eth_broadcast, 6) &&
+	    net_ntohs(((const struct eth_hdr *)f)->type) == ETH_TYPE_ARP &&
+	    ap->spa == ap->tpa && net_ntohl(ap->spa) == IP_A)
+		announcements++;
+	return 1;
+}
+
+static int test_gratuitous_arp(void)
+{
+	announcements = 0;
+	sim_wire.tap = count_announcements;
+	vm_a = sim_vm_new("ip=10.0.0.5/24", 5, 1500);
+	CHECK(announcements == 1);
+	return 1;
+}
+
+static int ping_result;
+static uint64_t ping_rtt;
+
+static void *ping_thread(void *arg)
+{
+	/* After the boot announcements, which would answer for ARP. */
+	thread_sleep(1000);
+	ping_result = net_ping(*(uint32_t *)arg, 1, 1000, &ping_rtt);
+	return NULL;
+}
+
+static int test_arp_and_ping(void)
+{
+	uint32_t dst = IP_B;
+	struct arp_entry *e = NULL;
+	unsigned int i;
+
+	two_vms();
+	sim_spawn(vm_a, ping_thread, &dst);
+	CHECK(sim_run(5 * SEC) == 0);
+	CHECK(ping_result == 0);
+	/* Request, reply, echo, echo reply: four wire latencies. */
+	CHECK(ping_rtt == 4 * sim_wire.latency_ns);
+	for (i = 0; i < ARP_CACHE_SIZE; i++)
+		if (vm_a->ns->arp[i].state == ARP_RESOLVED &&
+		    vm_a->ns->arp[i].ip == IP_B)
+			e = &vm_a->ns->arp[i];
+	CHECK(e && !memcmp(e->mac, vm_b->mac, 6));
+	CHECK(vm_a->ns->stats.arp_requests == 2);	/* boot, and B */
+	CHECK(vm_b->ns->stats.arp_replies == 1);
+	CHECK(vm_b->ns->stats.icmp_echo_replies == 1);
+
+	/* Cached now, on both sides: just the echo and its reply. */
+	sim_spawn(vm_a, ping_thread, &dst);
+	CHECK(sim_run(5 * SEC) == 0);
+	CHECK(ping_result == 0 && ping_rtt == 2 * sim_wire.latency_ns);
+	CHECK(vm_a->ns->stats.arp_requests == 2);
+	CHECK(vm_b->ns->stats.arp_requests == 1);	/* only at boot */
+	return 1;
+}
+
+static int test_arp_failure(void)
+{
+	uint32_t dst = NET_IPV4(10, 0, 0, 99);
+
+	two_vms();
+	sim_spawn(vm_a, ping_thread, &dst);
+	CHECK(sim_run(10 * SEC) == 0);
+	CHECK(ping_result == -ETIMEDOUT);
+	/* Wait out the retries: three requests, then the frame is dropped. */
+	sim_wait(5 * SEC);
+	CHECK(vm_a->ns->stats.arp_requests == 1 + 3);
+	CHECK(vm_a->ns->stats.arp_failed == 1);
+	CHECK(net_stack_next_timer(vm_a->ns) == UINT64_MAX);
+	return 1;
+}
+
+static int via_gateway;
+
+static int check_gateway(struct sim_vm *from, const uint8_t *f,
+			 unsigned int len)
+{
+	const struct ip_hdr *ih = (const struct ip_hdr *)(f + ETH_HLEN);
+
+	if (from == vm_a && len >= ETH_HLEN + IP_HLEN &&
+	    net_ntohs(((const struct eth_hdr *)f)->type) == ETH_TYPE_IPV4 &&
+	    net_ntohl(ih->dst) == NET_IPV4(192, 168, 1, 1))
+		via_gateway = !memcmp(f, vm_b->mac, 6);
+	return 1;
+}
+
+static int test_routing(void)
+{
+	uint32_t dst = NET_IPV4(192, 168, 1, 1);
+
+	vm_a = sim_vm_new("ip=10.0.0.5/24 gw=10.0.0.6", 5, 1500);
+	vm_b = sim_vm_new("ip=10.0.0.6/24", 6, 1500);
+	sim_wire.tap = check_gateway;
+	sim_spawn(vm_a, ping_thread, &dst);
+	CHECK(sim_run(5 * SEC) == 0);
+	CHECK(ping_result == -ETIMEDOUT);	/* B routes nothing */
+	CHECK(via_gateway);
+	CHECK(vm_b->ns->stats.rx_not_ours == 1);
+
+	/* Without a gateway, off-link is unreachable at once. */
+	sim_reset(2);
+	two_vms();
+	sim_spawn(vm_a, ping_thread, &dst);
+	CHECK(sim_run(5 * SEC) == 0);
+	CHECK(ping_result == -ENETUNREACH);
+	CHECK(vm_a->ns->stats.ip_no_route == 1);
+	return 1;
+}
+
+/* UDP */
+
+#define UDP_ROUNDS	20
+
+static int udp_echoed;
+
+static void *udp_echo_server(void *arg)
+{
+	char buf[2048];
+	uint32_t ip;
+	uint16_t port;
+	long n;
+	int fd = net_socket(NET_SOCK_DGRAM), i;
+
+	(void)arg;
+	T_CHECK(fd >= 0 && net_bind(fd, 7) == 0);
+	T_CHECK(net_bind(net_socket(NET_SOCK_DGRAM), 7) == -EADDRINUSE);
+	for (i = 0; i < UDP_ROUNDS; i++) {
+		n = net_recvfrom(fd, buf, sizeof(buf), &ip, &port);
+		T_CHECK(n > 0 && ip == IP_A);
+		T_CHECK(net_sendto(fd, buf, (size_t)n, ip, port) == n);
+	}
+	net_close(fd);
+	return NULL;
+}
+
+static void *udp_client(void *arg)
+{
+	char msg[1472], buf[2048];
+	long n;
+	int fd = net_socket(NET_SOCK_DGRAM), i;
+
+	(void)arg;
+	T_CHECK(fd >= 0);
+	T_CHECK(net_set_timeout(fd, 500) == 0);
+	T_CHECK(net_sendto(fd, msg, sizeof(msg) + 1, IP_B, 7) == -EMSGSIZE);
+	for (i = 0; i < UDP_ROUNDS; i++) {
+		/* 1 to 1472 bytes: every size a datagram can have here. */
+		size_t len = i == UDP_ROUNDS - 1 ? sizeof(msg) :
+			     1 + (size_t)i * 61;
+
+		memset(msg, 'a' + i, len);
+		T_CHECK(net_sendto(fd, msg, len, IP_B, 7) == (long)len);
+		n = net_recvfrom(fd, buf, sizeof(buf), NULL, NULL);
+		T_CHECK(n == (long)len && !memcmp(buf, msg, len));
+		udp_echoed++;
+	}
+	T_CHECK(net_recvfrom(fd, buf, sizeof(buf), NULL, NULL) == -ETIMEDOUT);
+	/* Nobody listens on 9: dropped there, and counted. */
+	T_CHECK(net_sendto(fd, "x", 1, IP_B, 9) == 1);
+	net_close(fd);
+	return NULL;
+}
+
+static int test_udp(void)
+{
+	udp_echoed = 0;
+	two_vms();
+	sim_spawn(vm_b, udp_echo_server, NULL);
+	sim_spawn(vm_a, udp_client, NULL);
+	CHECK(sim_run(10 * SEC) == 0);
+	sim_wait(1 * MSEC);
+	CHECK(udp_echoed == UDP_ROUNDS);
+	CHECK(vm_b->ns->stats.udp_no_port == 1);
+	return 1;
+}
+
+/* TCP: opening */
+
+static int accepted_fd, client_fd;
+static uint32_t accepted_ip;
+static uint16_t accepted_port, client_port;
+
+static int listen_on(uint16_t port, int backlog)
+{
+	int fd = net_socket(NET_SOCK_STREAM);
+
+	if (fd < 0 || net_bind(fd, port) || net_listen(fd, backlog))
+		return -1;
+	return fd;
+}
+
+static void *accept_one(void *arg)
+{
+	int fd = listen_on(80, 4);
+
+	(void)arg;
+	T_CHECK(fd >= 0);
+	accepted_fd = net_accept(fd, &accepted_ip, &accepted_port);
+	T_CHECK(accepted_fd >= 0);
+	net_close(fd);
+	return NULL;
+}
+
+static void *connect_one(void *arg)
+{
+	int fd = net_socket(NET_SOCK_STREAM);
+
+	(void)arg;
+	T_CHECK(fd >= 0);
+	client_fd = net_connect(fd, IP_B, 80) ? -1 : fd;
+	client_port = vm_a->ns->socks[fd].port;
+	return NULL;
+}
+
+static int test_tcp_handshake(void)
+{
+	two_vms();
+	sim_spawn(vm_b, accept_one, NULL);
+	sim_spawn(vm_a, connect_one, NULL);
+	CHECK(sim_run(5 * SEC) == 0);
+	CHECK(client_fd >= 0 && accepted_fd >= 0);
+	CHECK(accepted_ip == IP_A && accepted_port == client_port);
+	CHECK(conn_of(vm_a, client_fd)->state == TCP_ESTABLISHED);
+	CHECK(conn_of(vm_b, accepted_fd)->state == TCP_ESTABLISHED);
+	CHECK(conn_of(vm_a, client_fd)->mss == 1460);
+	/* Closing the listener leaves the accepted connection alone. */
+	CHECK(vm_b->ns->conn_count == 1);
+	return 1;
+}
+
+static int connect_result;
+
+static void *connect_report(void *arg)
+{
+	int fd = net_socket(NET_SOCK_STREAM);
+
+	connect_result = net_connect(fd, IP_B, *(uint16_t *)arg);
+	net_close(fd);
+	return NULL;
+}
+
+static int test_tcp_refused(void)
+{
+	uint16_t port = 81;
+
+	two_vms();
+	sim_spawn(vm_a, connect_report, &port);
+	CHECK(sim_run(5 * SEC) == 0);
+	CHECK(connect_result == -ECONNREFUSED);
+	CHECK(vm_b->ns->stats.tcp_resets_sent == 1);
+	CHECK(vm_a->ns->conn_count == 0);
+	return 1;
+}
+
+static int syn_dropped, syn_ack_dropped;
+
+/* Drops the first SYN and the first SYN-ACK. */
+static int drop_syns(struct sim_vm *from, const uint8_t *f, unsigned int len)
+{
+	const struct ip_hdr *ih = (const struct ip_hdr *)(f + ETH_HLEN);
+	const struct tcp_hdr *th = (const struct tcp_hdr *)(ih + 1);
+
+	(void)from;
+	if (len < ETH_HLEN + IP_HLEN + TCP_HLEN ||
+	    net_ntohs(((const struct eth_hdr *)f)->type) != ETH_TYPE_IPV4 ||
+	    ih->proto != IP_PROTO_TCP || !(th->flags & TCP_SYN))
+		return 1;
+	if (th->flags & TCP_ACK) {
+		if (syn_ack_dropped)
+			return 1;
+		syn_ack_dropped = 1;
+		return 0;
+	}
+	if (syn_dropped)
+		return 1;
+	syn_dropped = 1;
+	return 0;
+}
+
+static int test_tcp_syn_retransmit(void)
+{
+	uint64_t start;
+
+	two_vms();
+	syn_dropped = syn_ack_dropped = 0;
+	sim_wire.tap = drop_syns;
+	start = sim_now();
+	sim_spawn(vm_b, accept_one, NULL);
+	sim_spawn(vm_a, connect_one, NULL);
+	CHECK(sim_run(10 * SEC) == 0);
+	CHECK(client_fd >= 0 && accepted_fd >= 0);
+	CHECK(syn_dropped && syn_ack_dropped);
+	CHECK(vm_a->ns->stats.tcp_retransmits == 1);
+	CHECK(vm_b->ns->stats.tcp_retransmits == 1);
+	/* Each waited out its initial RTO. */
+	CHECK(sim_now() - start >= 2 * SEC);
+	return 1;
+}
+
+/* TCP: transfers */
+
+struct transfer {
+	uint32_t seed;
+	uint64_t bytes;
+	uint32_t got_fnv;
+	uint64_t got_bytes;
+	unsigned int read_delay_us;	/* between reads: a slow reader */
+	unsigned int read_size;
+	int fd;
+	int done;
+};
+
+static void *send_pattern(void *arg)
+{
+	struct transfer *t = arg;
+	uint8_t buf[3000];
+	uint64_t off = 0;
+	size_t n, i;
+
+	while (off < t->bytes) {
+		n = t->bytes - off < sizeof(buf) ? (size_t)(t->bytes - off) :
+		    sizeof(buf);
+		for (i = 0; i < n; i++)
+			buf[i] = pattern(t->seed, off + i);
+		T_CHECK(net_send(t->fd, buf, n) == (long)n);
+		off += n;
+	}
+	T_CHECK(net_shutdown(t->fd) == 0);
+	return NULL;
+}
+
+static void *recv_all(void *arg)
+{
+	struct transfer *t = arg;
+	uint8_t buf[4096];
+	size_t want = t->read_size ? t->read_size : sizeof(buf);
+	long n;
+
+	t->got_fnv = FNV_INIT;
+	while ((n = net_recv(t->fd, buf, want)) > 0) {
+		t->got_fnv = fnv1a(t->got_fnv, buf, (size_t)n);
+		t->got_bytes += (uint64_t)n;
+		if (t->read_delay_us)
+			thread_sleep(t->read_delay_us);
+	}
+	T_CHECK(n == 0);
+	t->done = 1;
+	return NULL;
+}
+
+/* Echoes one connection until its end, then closes. */
+static void *echo_conn(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	uint8_t buf[2000];
+	long n;
+
+	while ((n = net_recv(fd, buf, sizeof(buf))) > 0)
+		T_CHECK(net_send(fd, buf, (size_t)n) == n);
+	T_CHECK(n == 0);
+	net_close(fd);
+	return NULL;
+}
+
+static void *echo_server(void *arg)
+{
+	int fd = listen_on(7, 128), conn;
+	unsigned int count = *(unsigned int *)arg;
+
+	T_CHECK(fd >= 0);
+	while (count--) {
+		conn = net_accept(fd, NULL, NULL);
+		T_CHECK(conn >= 0);
+		thread_create(echo_conn, (void *)(intptr_t)conn);
+	}
+	net_close(fd);
+	return NULL;
+}
+
+/* A client sending t->bytes and reading the echo back, both at once. */
+static void *echo_client(void *arg)
+{
+	struct transfer *t = arg;
+	struct thread *reader;
+
+	t->fd = net_socket(NET_SOCK_STREAM);
+	T_CHECK(t->fd >= 0 && net_connect(t->fd, IP_B, 7) == 0);
+	reader = thread_create(recv_all, t);
+	send_pattern(t);
+	thread_join(reader, NULL);
+	net_close(t->fd);
+	return NULL;
+}
+
+static int test_tcp_lossy_echo(void)
+{
+	static struct transfer t = { .seed = 1, .bytes = MIB };
+	unsigned int one = 1;
+
+	two_vms();
+	sim_wire.loss_pct = 5;
+	sim_wire.reorder_pct = 5;
+	sim_wire.reorder_ns = 300000;
+	sim_wire.dup_pct = 2;
+	sim_spawn(vm_b, echo_server, &one);
+	sim_spawn(vm_a, echo_client, &t);
+	CHECK(sim_run(600 * SEC) == 0);
+	CHECK(t.done && t.got_bytes == MIB);
+	CHECK(t.got_fnv == pattern_fnv(1, MIB));
+	CHECK(vm_a->ns->stats.tcp_retransmits > 0);
+	CHECK(vm_b->ns->stats.tcp_retransmits > 0);
+	return 1;
+}
+
+/* Both ends send 1 MiB at once on one connection, each its own pattern. */
+static struct transfer duplex[4];
+
+static void *duplex_end(void *arg)
+{
+	struct transfer *out = arg, *in = out + 1;
+	struct thread *reader;
+
+	in->fd = out->fd;
+	reader = thread_create(recv_all, in);
+	send_pattern(out);
+	thread_join(reader, NULL);
+	net_close(out->fd);
+	return NULL;
+}
+
+static void *duplex_server(void *arg)
+{
+	int fd = listen_on(9000, 1);
+
+	(void)arg;
+	T_CHECK(fd >= 0);
+	duplex[2].fd = net_accept(fd, NULL, NULL);
+	T_CHECK(duplex[2].fd >= 0);
+	net_close(fd);
+	return duplex_end(&duplex[2]);
+}
+
+static void *duplex_client(void *arg)
+{
+	(void)arg;
+	duplex[0].fd = net_socket(NET_SOCK_STREAM);
+	T_CHECK(net_connect(duplex[0].fd, IP_B, 9000) == 0);
+	return duplex_end(&duplex[0]);
+}
+
+static int test_tcp_duplex(void)
+{
+	memset(duplex, 0, sizeof(duplex));
+	duplex[0].seed = 10;	/* A to B */
+	duplex[0].bytes = MIB;
+	duplex[2].seed = 20;	/* B to A */
+	duplex[2].bytes = MIB;
+	two_vms();
+	sim_wire.loss_pct = 5;
+	sim_wire.reorder_pct = 5;
+	sim_wire.reorder_ns = 300000;
+	sim_spawn(vm_b, duplex_server, NULL);
+	sim_spawn(vm_a, duplex_client, NULL);
+	CHECK(sim_run(600 * SEC) == 0);
+	CHECK(duplex[1].done && duplex[3].done);
+	CHECK(duplex[3].got_bytes == MIB && duplex[1].got_bytes == MIB);
+	CHECK(duplex[3].got_fnv == pattern_fnv(10, MIB));
+	CHECK(duplex[1].got_fnv == pattern_fnv(20, MIB));
+	return 1;
+}
+
+#define MANY		100
+
+static struct transfer many[MANY];
+static unsigned int many_connected;
+static struct thread_mutex many_lock = THREAD_MUTEX_INIT;
+static struct thread_cond many_all_in = THREAD_COND_INIT;
+
+/* Connects, waits for all the others to be connected, then echoes. */
+static void *many_client(void *arg)
+{
+	struct transfer *t = arg;
+	struct thread *reader;
+
+	t->fd = net_socket(NET_SOCK_STREAM);
+	T_CHECK(t->fd >= 0 && net_connect(t->fd, IP_B, 7) == 0);
+	thread_mutex_lock(&many_lock);
+	if (++many_connected == MANY)
+		thread_cond_broadcast(&many_all_in);
+	while (many_connected < MANY)
+		thread_cond_wait(&many_all_in, &many_lock);
+	thread_mutex_unlock(&many_lock);
+	reader = thread_create(recv_all, t);
+	send_pattern(t);
+	thread_join(reader, NULL);
+	net_close(t->fd);
+	return NULL;
+}
+
+static int test_tcp_many(void)
+{
+	unsigned int count = MANY, i;
+
+	memset(many, 0, sizeof(many));
+	many_connected = 0;
+	two_vms();
+	sim_wire.loss_pct = 1;
+	sim_spawn(vm_b, echo_server, &count);
+	for (i = 0; i < MANY; i++) {
+		many[i].seed = 100 + i;
+		many[i].bytes = 5000 + i * 97;
+		sim_spawn(vm_a, many_client, &many[i]);
+	}
+	CHECK(sim_run(300 * SEC) == 0);
+	CHECK(many_connected == MANY);
+	for (i = 0; i < MANY; i++) {
+		CHECK(many[i].done && many[i].got_bytes == many[i].bytes);
+		CHECK(many[i].got_fnv == pattern_fnv(many[i].seed,
+						     many[i].bytes));
+	}
+	return 1;
+}
+
+static int test_tcp_slow_reader(void)
+{
+	static struct transfer out, in;
+
+	memset(&out, 0, sizeof(out));
+	memset(&in, 0, sizeof(in));
+	out.seed = 3;
+	out.bytes = 128 * 1024;
+	in.read_size = 700;
+	in.read_delay_us = 20000;
+	two_vms();
+	sim_spawn(vm_b, accept_one, NULL);
+	sim_spawn(vm_a, connect_one, NULL);
+	CHECK(sim_run(5 * SEC) == 0);
+	CHECK(client_fd >= 0 && accepted_fd >= 0);
+	out.fd = client_fd;
+	in.fd = accepted_fd;
+	sim_spawn(vm_a, send_pattern, &out);
+	sim_spawn(vm_b, recv_all, &in);
+	CHECK(sim_run(600 * SEC) == 0);
+	CHECK(in.done && in.got_bytes == out.bytes);
+	CHECK(in.got_fnv == pattern_fnv(3, out.bytes));
+	/* The window closed and the sender waited for it to open. */
+	CHECK(vm_b->ns->stats.tcp_zero_windows > 0);
+	CHECK(sim_now() > 1 * SEC + (out.bytes / 700) * 20 * MSEC);
+	CHECK(vm_a->ns->stats.tcp_retransmits == 0);
+	return 1;
+}
+
+/* MSS: B's MTU of 576 limits what A sends to it. */
+
+static unsigned int biggest_segment;
+
+static int measure_segments(struct sim_vm *from, const uint8_t *f,
+			    unsigned int len)
+{
+	const struct ip_hdr *ih = (const struct ip_hdr *)(f + ETH_HLEN);
+
+	if (from == vm_a && len > ETH_HLEN + IP_HLEN + TCP_HLEN &&
+	    ih->proto == IP_PROTO_TCP &&
+	    len - ETH_HLEN - IP_HLEN - TCP_HLEN > biggest_segment)
+		biggest_segment = len - ETH_HLEN - IP_HLEN - TCP_HLEN;
+	return 1;
+}
+
+static int test_tcp_mss(void)
+{
+	static struct transfer t = { .seed = 4, .bytes = 20000 };
+	unsigned int one = 1;
+
+	biggest_segment = 0;
+	vm_a = sim_vm_new("ip=10.0.0.5/24", 5, 1500);
+	vm_b = sim_vm_new("ip=10.0.0.6/24", 6, 576);
+	sim_wire.tap = measure_segments;
+	sim_spawn(vm_b, echo_server, &one);
+	sim_spawn(vm_a, echo_client, &t);
+	CHECK(sim_run(60 * SEC) == 0);
+	CHECK(t.done && t.got_fnv == pattern_fnv(4, t.bytes));
+	CHECK(biggest_segment == 576 - 40);
+	return 1;
+}
+
+/* TCP: closing */
+
+static int close_checked;
+
+static void *passive_closer(void *arg)
+{
+	struct tcp_conn *a;
+	char buf[16];
+	int fd = listen_on(80, 1), conn;
+
+	(void)arg;
+	T_CHECK(fd >= 0);
+	conn = net_accept(fd, NULL, NULL);
+	T_CHECK(conn >= 0);
+	T_CHECK(net_recv(conn, buf, sizeof(buf)) == 5);
+	T_CHECK(net_recv(conn, buf, sizeof(buf)) == 0);
+	/* A closed first: A waits in FIN_WAIT_2, we in CLOSE_WAIT. */
+	T_CHECK(conn_of(vm_b, conn)->state == TCP_CLOSE_WAIT);
+	thread_sleep(1000);	/* our ACK of A's FIN gets there */
+	a = find_conn(vm_a, client_port);
+	T_CHECK(a && a->state == TCP_FIN_WAIT_2 && !a->sock);
+	net_close(conn);
+	T_CHECK(find_conn(vm_b, 80)->state == TCP_LAST_ACK);
+	thread_sleep(10000);
+	/* Our FIN was acknowledged: the connection is gone, A waits. */
+	T_CHECK(!find_conn(vm_b, 80));
+	T_CHECK(a->state == TCP_TIME_WAIT);
+	net_close(fd);
+	T_CHECK(vm_b->ns->conn_count == 0);
+	close_checked = 1;
+	return NULL;
+}
+
+static void *active_closer(void *arg)
+{
+	int fd = net_socket(NET_SOCK_STREAM);
+
+	(void)arg;
+	T_CHECK(net_connect(fd, IP_B, 80) == 0);
+	client_port = vm_a->ns->socks[fd].port;
+	T_CHECK(net_send(fd, "hello", 5) == 5);
+	net_close(fd);
+	T_CHECK(find_conn(vm_a, client_port)->state == TCP_FIN_WAIT_1);
+	return NULL;
+}
+
+static int test_tcp_close_states(void)
+{
+	close_checked = 0;
+	two_vms();
+	sim_spawn(vm_b, passive_closer, NULL);
+	sim_spawn(vm_a, active_closer, NULL);
+	CHECK(sim_run(5 * SEC) == 0);
+	CHECK(close_checked);
+	CHECK(vm_a->ns->conn_count == 1);
+	CHECK(find_conn(vm_a, client_port)->state == TCP_TIME_WAIT);
+	sim_wait(29 * SEC);
+	CHECK(vm_a->ns->conn_count == 1);
+	sim_wait(2 * SEC);
+	CHECK(vm_a->ns->conn_count == 0);	/* 2 MSL later */
+	return 1;
+}
+
+static int closings;
+
+static void *shut_both(void *arg)
+{
+	struct sim_vm *vm = arg;
+	int fd = vm == vm_a ? client_fd : accepted_fd;
+	char buf[8];
+
+	T_CHECK(net_shutdown(fd) == 0);
+	T_CHECK(conn_of(vm, fd)->state == TCP_FIN_WAIT_1);
+	T_CHECK(net_recv(fd, buf, sizeof(buf)) == 0);
+	/* The peer's FIN came before its ACK of ours. */
+	T_CHECK(conn_of(vm, fd)->state == TCP_CLOSING);
+	closings++;
+	return NULL;
+}
+
+static int test_tcp_simultaneous_close(void)
+{
+	two_vms();
+	sim_spawn(vm_b, accept_one, NULL);
+	sim_spawn(vm_a, connect_one, NULL);
+	CHECK(sim_run(5 * SEC) == 0);
+	CHECK(client_fd >= 0 && accepted_fd >= 0);
+	/* Both FINs cross on the wire: FIN_WAIT_1, CLOSING, TIME_WAIT. */
+	closings = 0;
+	sim_spawn(vm_a, shut_both, vm_a);
+	sim_spawn(vm_b, shut_both, vm_b);
+	CHECK(sim_run(1 * SEC) == 0);
+	CHECK(closings == 2);
+	sim_wait(1 * MSEC);
+	CHECK(conn_of(vm_a, client_fd)->state == TCP_TIME_WAIT);
+	CHECK(conn_of(vm_b, accepted_fd)->state == TCP_TIME_WAIT);
+	return 1;
+}
+
+static long reset_recv, reset_send;
+
+static void *reset_victim(void *arg)
+{
+	char buf[16];
+	int fd = net_socket(NET_SOCK_STREAM);
+
+	(void)arg;
+	T_CHECK(net_connect(fd, IP_B, 80) == 0);
+	T_CHECK(net_send(fd, "unread", 6) == 6);
+	reset_recv = net_recv(fd, buf, sizeof(buf));
+	reset_send = net_send(fd, "more", 4);
+	net_close(fd);
+	return NULL;
+}
+
+static void *close_unread(void *arg)
+{
+	int fd = listen_on(80, 1), conn;
+
+	(void)arg;
+	T_CHECK(fd >= 0);
+	conn = net_accept(fd, NULL, NULL);
+	T_CHECK(conn >= 0);
+	thread_sleep(100000);	/* the data is in, never read */
+	net_close(conn);
+	net_close(fd);
+	return NULL;
+}
+
+static int test_tcp_reset(void)
+{
+	two_vms();
+	sim_spawn(vm_b, close_unread, NULL);
+	sim_spawn(vm_a, reset_victim, NULL);
+	CHECK(sim_run(5 * SEC) == 0);
+	CHECK(reset_recv == -ECONNRESET);
+	CHECK(reset_send == -ECONNRESET);
+	CHECK(vm_b->ns->stats.tcp_resets_sent == 1);
+	CHECK(vm_a->ns->conn_count == 0 && vm_b->ns->conn_count == 0);
+	return 1;
+}
+
+/* B goes silent after the handshake: A gives up after its retries. */
+static int silence_b;
+
+static int drop_from_b(struct sim_vm *from, const uint8_t *f,
+		       unsigned int len)
+{
+	(void)f;
+	(void)len;
+	return !(silence_b && from == vm_b);
+}
+
+static void *send_into_void(void *arg)
+{
+	int fd = net_socket(NET_SOCK_STREAM);
+
+	(void)arg;
+	T_CHECK(net_connect(fd, IP_B, 80) == 0);
+	silence_b = 1;
+	T_CHECK(net_send(fd, "hello?", 6) == 6);
+	reset_recv = net_recv(fd, (char[8]){ 0 }, 8);
+	net_close(fd);
+	return NULL;
+}
+
+static int test_tcp_give_up(void)
+{
+	silence_b = 0;
+	two_vms();
+	sim_wire.tap = drop_from_b;
+	sim_spawn(vm_b, accept_one, NULL);
+	sim_spawn(vm_a, send_into_void, NULL);
+	CHECK(sim_run(600 * SEC) == 0);
+	CHECK(reset_recv == -ETIMEDOUT);
+	CHECK(vm_a->ns->stats.tcp_retransmits == 8);
+	return 1;
+}
+
+/* A listener with a backlog of 2 that accepts only after 3 s. */
+static int backlog_accepted;
+
+static void *late_acceptor(void *arg)
+{
+	int fd = listen_on(80, 2), i;
+
+	(void)arg;
+	T_CHECK(fd >= 0);
+	thread_sleep(3000000);
+	T_CHECK(find_listener(vm_b, 80)->pending == 2);
+	for (i = 0; i < 5; i++) {
+		T_CHECK(net_accept(fd, NULL, NULL) >= 0);
+		backlog_accepted++;
+	}
+	return NULL;
+}
+
+static int test_tcp_backlog(void)
+{
+	uint16_t port = 80;
+	int i;
+
+	backlog_accepted = 0;
+	two_vms();
+	sim_spawn(vm_b, late_acceptor, NULL);
+	for (i = 0; i < 5; i++)
+		sim_spawn(vm_a, connect_report, &port);
+	CHECK(sim_run(60 * SEC) == 0);
+	CHECK(backlog_accepted == 5);
+	CHECK(connect_result == 0);
+	CHECK(vm_b->ns->stats.tcp_backlog_full > 0);
+	return 1;
+}
+
+/* More connections one after another than the table holds. */
+static void *serial_server(void *arg)
+{
+	int fd = listen_on(80, 8), conn, i;
+	char buf[8];
+
+	(void)arg;
+	T_CHECK(fd >= 0);
+	for (i = 0; i < NET_TCP_CONNS_MAX + 100; i++) {
+		conn = net_accept(fd, NULL, NULL);
+		T_CHECK(conn >= 0);
+		T_CHECK(net_send(conn, "hi", 2) == 2);
+		net_close(conn);	/* we close first: TIME_WAIT here */
+	}
+	T_CHECK(net_recv(fd, buf, sizeof(buf)) == -ENOTCONN);
+	net_close(fd);
+	return NULL;
+}
+
+static int serial_done;
+
+static void *serial_client(void *arg)
+{
+	char buf[8];
+	int i, fd;
+
+	(void)arg;
+	for (i = 0; i < NET_TCP_CONNS_MAX + 100; i++) {
+		fd = net_socket(NET_SOCK_STREAM);
+		T_CHECK(net_connect(fd, IP_B, 80) == 0);
+		T_CHECK(net_recv(fd, buf, sizeof(buf)) == 2);
+		T_CHECK(net_recv(fd, buf, sizeof(buf)) == 0);
+		net_close(fd);
+		serial_done++;
+	}
+	return NULL;
+}
+
+static int test_tcp_time_wait_reuse(void)
+{
+	serial_done = 0;
+	two_vms();
+	sim_spawn(vm_b, serial_server, NULL);
+	sim_spawn(vm_a, serial_client, NULL);
+	CHECK(sim_run(60 * SEC) == 0);
+	CHECK(serial_done == NET_TCP_CONNS_MAX + 100);
+	/* Full of TIME_WAIT, but for the listener's place. */
+	CHECK(vm_b->ns->conn_count == NET_TCP_CONNS_MAX - 1);
+	return 1;
+}
+
+/* Hostile and broken input */
+
+static int udp_got;
+
+static void *udp_listener(void *arg)
+{
+	char buf[64];
+	int fd = net_socket(NET_SOCK_DGRAM);
+
+	(void)arg;
+	T_CHECK(net_bind(fd, 7) == 0);
+	T_CHECK(net_set_timeout(fd, 1000) == 0);
+	while (net_recv(fd, buf, sizeof(buf)) > 0)
+		udp_got++;
+	return NULL;
+}
+
+static int test_fragments_dropped(void)
+{
+	uint8_t f[NET_FRAME_MAX];
+	unsigned int len;
+
+	udp_got = 0;
+	two_vms();
+	sim_spawn(vm_b, udp_listener, NULL);
+	len = build_udp(f, vm_b->mac, IP_A, IP_B, 7, IP_FLAG_MF, "first");
+	sim_inject(vm_b, f, len);
+	len = build_udp(f, vm_b->mac, IP_A, IP_B, 7, 185, "middle");
+	sim_inject(vm_b, f, len);
+	len = build_udp(f, vm_b->mac, IP_A, IP_B, 7, 0x4000, "whole");
+	sim_inject(vm_b, f, len);
+	CHECK(sim_run(5 * SEC) == 0);
+	CHECK(vm_b->ns->stats.ip_fragments == 2);
+	CHECK(udp_got == 1);	/* DF set is no fragment */
+	return 1;
+}
+
+static int test_bad_checksums(void)
+{
+	uint8_t f[NET_FRAME_MAX], seg[TCP_HLEN] = { 0 };
+	struct tcp_hdr *th = (struct tcp_hdr *)seg;
+	unsigned int len;
+
+	udp_got = 0;
+	two_vms();
+	sim_spawn(vm_b, udp_listener, NULL);
+	len = build_udp(f, vm_b->mac, IP_A, IP_B, 7, 0, "ip");
+	f[ETH_HLEN + 10] ^= 1;		/* the IP header's checksum */
+	sim_inject(vm_b, f, len);
+	len = build_udp(f, vm_b->mac, IP_A, IP_B, 7, 0, "udp");
+	f[len - 1] ^= 0x20;		/* the data */
+	sim_inject(vm_b, f, len);
+	th->sport = net_htons(1234);
+	th->dport = net_htons(80);
+	th->off = 5 << 4;
+	th->flags = TCP_SYN;
+	th->csum = 0x1234;
+	len = build_ipv4(f, vm_b->mac, IP_A, IP_B, IP_PROTO_TCP, 0, seg,
+			 sizeof(seg));
+	sim_inject(vm_b, f, len);
+	len = build_udp(f, vm_b->mac, IP_A, IP_B, 7, 0, "good");
+	sim_inject(vm_b, f, len);
+	CHECK(sim_run(5 * SEC) == 0);
+	CHECK(vm_b->ns->stats.ip_bad_checksum == 1);
+	CHECK(vm_b->ns->stats.udp_bad_checksum == 1);
+	CHECK(vm_b->ns->stats.tcp_bad_checksum == 1);
+	CHECK(vm_b->ns->stats.tcp_resets_sent == 0);
+	CHECK(udp_got == 1);
+	return 1;
+}
+
+/*
+ * Random frames, and valid headers over random rest, at a VM with a
+ * listener and a UDP socket: it must survive (the sanitizers watch) and
+ * still answer.
+ */
+static uint64_t fuzz_state;
+
+static uint32_t fuzz_rand(void)
+{
+	fuzz_state = fuzz_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(fuzz_state >> 33);
+}
+
+static void *fuzz_servers(void *arg)
+{
+	int fd = listen_on(80, 16);
+
+	(void)arg;
+	T_CHECK(fd >= 0);
+	T_CHECK(net_bind(net_socket(NET_SOCK_DGRAM), 7) == 0);
+	return NULL;
+}
+
+static int test_fuzz(void)
+{
+	static const uint8_t protos[] = { IP_PROTO_ICMP, IP_PROTO_UDP,
+					  IP_PROTO_TCP, 99 };
+	uint8_t f[NET_FRAME_MAX], body[NET_FRAME_MAX];
+	uint32_t dst = IP_B;
+	unsigned int i, j, len, kind;
+
+	fuzz_state = 42;
+	two_vms();
+	sim_spawn(vm_b, fuzz_servers, NULL);
+	CHECK(sim_run(1 * SEC) == 0);
+	for (i = 0; i < 30000; i++) {
+		len = fuzz_rand() % (NET_FRAME_MAX + 1);
+		for (j = 0; j < len; j++)
+			body[j] = (uint8_t)fuzz_rand();
+		kind = fuzz_rand() % 4;
+		if (kind == 0 && len >= ETH_HLEN) {
+			memcpy(body, vm_b->mac, 6);
+			memcpy(f, body, len);
+		} else if (kind == 1 && len >= ETH_HLEN + 28) {
+			memcpy(f, vm_b->mac, 6);
+			memcpy(f + 6, "\x02\x00\x00\x00\x00\x77", 6);
+			f[12] = 0x08;
+			f[13] = 0x06;
+			memcpy(f + ETH_HLEN, "\x00\x01\x08\x00\x06\x04", 6);
+			memcpy(f + ETH_HLEN + 6, body, len - ETH_HLEN - 6);
+		} else if (len > ETH_HLEN + IP_HLEN) {
+			/* Valid IP header, a protocol we have, random rest. */
+			len = build_ipv4(f, vm_b->mac, IP_A, IP_B,
+					 protos[fuzz_rand() % 4], 0, body,
+					 len - ETH_HLEN - IP_HLEN);
+			if (fuzz_rand() % 2) {
+				/* Now a matching transport checksum too. */
+				uint8_t *p = f + ETH_HLEN + IP_HLEN;
+				unsigned int plen = len - ETH_HLEN - IP_HLEN;
+				uint8_t proto = f[ETH_HLEN + 9];
+				unsigned int at = proto == IP_PROTO_TCP ? 16 :
+						  proto == IP_PROTO_UDP ? 6 : 2;
+
+				if (proto == IP_PROTO_UDP && plen >= UDP_HLEN) {
+					p[4] = (uint8_t)(plen >> 8);
+					p[5] = (uint8_t)plen;
+				}
+				if (plen >= at + 2) {
+					uint32_t sum = proto == 99 ? 0 :
+						proto == IP_PROTO_ICMP ? 0 :
+						net_csum_pseudo(net_htonl(IP_A),
+							net_htonl(IP_B), proto,
+							(uint16_t)plen);
+
+					p[at] = p[at + 1] = 0;
+					*(uint16_t *)(p + at) = net_csum_fold(
+						net_csum_add(sum, p, plen));
+				}
+			}
+		} else {
+			memcpy(f, body, len);
+		}
+		sim_inject(vm_b, f, len);
+		if (i % 64 == 63)
+			sim_run(1 * MSEC);
+	}
+	sim_spawn(vm_a, ping_thread, &dst);
+	CHECK(sim_run(30 * SEC) == 0);
+	CHECK(ping_result == 0);
+	CHECK(vm_b->ns->stats.rx_malformed > 0);
+	return 1;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(void);
+} tests[] = {
+	{ "config: ip=, gw= and other words", test_config },
+	{ "checksum: RFC 1071", test_checksum },
+	{ "arp: gratuitous ARP at boot", test_gratuitous_arp },
+	{ "arp: resolution, cache; icmp: echo", test_arp_and_ping },
+	{ "arp: retries, then failure", test_arp_failure },
+	{ "ipv4: gateway route, no route", test_routing },
+	{ "udp: echo of every size, timeout, no port", test_udp },
+	{ "tcp: handshake", test_tcp_handshake },
+	{ "tcp: connection refused (RST)", test_tcp_refused },
+	{ "tcp: SYN and SYN-ACK retransmitted", test_tcp_syn_retransmit },
+	{ "tcp: 1 MiB echoed, 5% loss, reordering, duplicates",
+	  test_tcp_lossy_echo },
+	{ "tcp: 1 MiB each way at once, 5% loss, reordering",
+	  test_tcp_duplex },
+	{ "tcp: 100 concurrent connections", test_tcp_many },
+	{ "tcp: slow reader, zero window", test_tcp_slow_reader },
+	{ "tcp: MSS option", test_tcp_mss },
+	{ "tcp: FIN_WAIT_2, CLOSE_WAIT, LAST_ACK, TIME_WAIT",
+	  test_tcp_close_states },
+	{ "tcp: simultaneous close (CLOSING)", test_tcp_simultaneous_close },
+	{ "tcp: reset on close with unread data", test_tcp_reset },
+	{ "tcp: retransmission gives up", test_tcp_give_up },
+	{ "tcp: listen backlog", test_tcp_backlog },
+	{ "tcp: TIME_WAIT recycled when the table is full",
+	  test_tcp_time_wait_reuse },
+	{ "ipv4: fragments dropped and counted", test_fragments_dropped },
+	{ "ipv4, udp, tcp: bad checksums dropped", test_bad_checksums },
+	{ "robustness: 30000 malformed frames", test_fuzz },
+};
+
+int main(void)
+{
+	unsigned int i, n = sizeof(tests) / sizeof(tests[0]), failed = 0;
+	int ok;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("1..%u\n", n);
+	for (i = 0; i < n; i++) {
+		sim_reset(i + 1);
+		failure[0] = '\0';
+		ok = tests[i].fn() && !failure[0];
+		printf("%sok %u %s\n", ok ? "" : "not ", i + 1, tests[i].name);
+		if (!ok) {
+			printf("# %s\n", failure[0] ? failure : "failed");
+			failed++;
+		}
+	}
+	return failed ? 1 : 0;
+}
