@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <denali/net.h>
 
 const char *net_parse_ipv4(const char *s, uint32_t *ip)
@@ -94,4 +95,30 @@ int net_config_parse(const char *cmdline, struct net_config *cfg)
 					  cfg->netmask)))
 		return -EINVAL;
 	return 0;
+}
+
+int net_cmdline_value(const char *cmdline, const char *key, char *buf,
+		      size_t size)
+{
+	size_t key_len = strlen(key), len;
+	const char *s = cmdline, *end;
+
+	while (*s) {
+		while (is_space(*s))
+			s++;
+		for (end = s; *end && !is_space(*end); end++)
+			;
+		if ((size_t)(end - s) > key_len && !strncmp(s, key, key_len) &&
+		    s[key_len] == '=') {
+			s += key_len + 1;
+			len = (size_t)(end - s);
+			if (size) {
+				memcpy(buf, s, len < size ? len : size - 1);
+				buf[len < size ? len : size - 1] = '\0';
+			}
+			return (int)len;
+		}
+		s = end;
+	}
+	return -ENOENT;
 }

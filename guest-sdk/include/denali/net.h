@@ -68,6 +68,14 @@ struct net_stats {
 int net_config_parse(const char *cmdline, struct net_config *cfg);
 
 /*
+ * Copies the value of the word "key=value" in cmdline into buf (size
+ * bytes, NUL-terminated, cut to fit). Returns the value's length, or
+ * -ENOENT when no word has that key.
+ */
+int net_cmdline_value(const char *cmdline, const char *key, char *buf,
+		      size_t size);
+
+/*
  * Parses a dotted quad at s into *ip; returns the character after it,
  * or NULL when there is none.
  */
