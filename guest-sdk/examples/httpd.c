@@ -28,16 +28,23 @@
 #define REQUEST_MAX		2048
 #define IDLE_TIMEOUT_MS		10000
 
+struct server {
+	int listener;
+	const char *document;
+	unsigned long document_size;
+};
+
 struct request {
 	char buf[REQUEST_MAX + 1];
 	size_t len;		/* bytes in buf, this request's and after */
 	size_t head_len;	/* this request's, up to the blank line */
 };
 
-static struct request requests[MAX_WORKERS];
-static char *document;
-static unsigned long document_size;
-static int listener;
+/* A thread's: the server, and the request it is reading. */
+struct worker {
+	const struct server *server;
+	struct request req;
+};
 
 static int lower(int c)
 {
@@ -107,14 +114,17 @@ static int send_status(int fd, const char *status)
  * Answers the request at the start of req. Returns 1 to keep the
  * connection for another, 0 to close it.
  */
-static int serve_request(int fd, struct request *req)
+static int serve_request(int fd, const struct server *srv,
+			 struct request *req)
 {
 	char head[256], *line = req->buf, *p, *eol;
 	int head_only, http11, keep_alive, n;
 
-	req->buf[req->head_len] = '\0';
-	eol = strchr(line, '\r');
-	*eol = '\0';		/* the head ends in \r\n\r\n: there is one */
+	/* NUL-terminated by serve(); a NUL inside would hide the rest. */
+	if (strlen(line) != req->head_len)
+		return send_status(fd, "400 Bad Request"), 0;
+	eol = strchr(line, '\r');	/* the head ends in \r\n\r\n */
+	*eol = '\0';
 	if (!strncmp(line, "GET ", 4))
 		head_only = 0;
 	else if (!strncmp(line, "HEAD ", 5))
@@ -148,17 +158,19 @@ static int serve_request(int fd, struct request *req)
 	n = snprintf(head, sizeof(head),
 		     "HTTP/1.%d 200 OK\r\nServer: denali-httpd\r\n"
 		     "Content-Type: text/plain\r\nContent-Length: %lu\r\n"
-		     "Connection: %s\r\n\r\n", http11, document_size,
+		     "Connection: %s\r\n\r\n", http11, srv->document_size,
 		     keep_alive ? "keep-alive" : "close");
 	if (send_all(fd, head, (size_t)n) ||
-	    (!head_only && send_all(fd, document, document_size)))
+	    (!head_only && send_all(fd, srv->document, srv->document_size)))
 		return 0;
 	return keep_alive;
 }
 
-static void serve(int fd, struct request *req)
+static void serve(int fd, struct worker *w)
 {
-	int ret;
+	struct request *req = &w->req;
+	int ret, keep;
+	char next;
 
 	req->len = 0;
 	net_set_timeout(fd, IDLE_TIMEOUT_MS);
@@ -166,7 +178,15 @@ static void serve(int fd, struct request *req)
 		ret = read_request(fd, req);
 		if (ret < 0)
 			send_status(fd, "431 Request Header Fields Too Large");
-		if (ret <= 0 || !serve_request(fd, req))
+		if (ret <= 0)
+			break;
+		/* The head as a string, for a moment: the byte after it
+		 * may be the next request's first. */
+		next = req->buf[req->head_len];
+		req->buf[req->head_len] = '\0';
+		keep = serve_request(fd, w->server, req);
+		req->buf[req->head_len] = next;
+		if (!keep)
 			break;
 		/* Pipelined requests: keep what came after this one. */
 		memmove(req->buf, req->buf + req->head_len,
@@ -176,15 +196,16 @@ static void serve(int fd, struct request *req)
 	net_close(fd);
 }
 
-/* Serves connections one after another; arg is its struct request. */
+/* Serves connections one after another; arg is its struct worker. */
 static void *worker(void *arg)
 {
+	struct worker *w = arg;
 	int fd;
 
 	for (;;) {
-		fd = net_accept(listener, NULL, NULL);
+		fd = net_accept(w->server->listener, NULL, NULL);
 		if (fd >= 0)
-			serve(fd, arg);
+			serve(fd, w);
 		else
 			thread_sleep(10000);	/* out of descriptors */
 	}
@@ -212,20 +233,21 @@ int main(void)
 {
 	char cmdline[DENALI_VREGS_CMDLINE_MAX], value[64];
 	char tag[48], ip[NET_IPV4_STRLEN];
-	unsigned long port = 80, workers = DEFAULT_WORKERS, i;
+	unsigned long port = 80, nworkers = DEFAULT_WORKERS, i;
+	struct server srv = { .document_size = DEFAULT_SIZE };
+	struct worker *workers;
 	struct net_config cfg;
 	int ret;
 
 	denali_cmdline(cmdline, sizeof(cmdline));
-	document_size = DEFAULT_SIZE;
 	if (net_cmdline_value(cmdline, "size", value, sizeof(value)) >= 0)
-		document_size = strtoul(value, NULL, 10);
+		srv.document_size = strtoul(value, NULL, 10);
 	if (net_cmdline_value(cmdline, "port", value, sizeof(value)) >= 0)
 		port = strtoul(value, NULL, 10);
 	if (net_cmdline_value(cmdline, "workers", value, sizeof(value)) >= 0)
-		workers = strtoul(value, NULL, 10);
-	if (document_size > MAX_SIZE || !port || port > 65535 || !workers ||
-	    workers > MAX_WORKERS) {
+		nworkers = strtoul(value, NULL, 10);
+	if (srv.document_size > MAX_SIZE || !port || port > 65535 ||
+	    !nworkers || nworkers > MAX_WORKERS) {
 		printf("httpd: want size=0..%d port=1..65535 workers=1..%d\n",
 		       MAX_SIZE, MAX_WORKERS);
 		return 1;
@@ -240,24 +262,26 @@ int main(void)
 	net_format_ipv4(cfg.ip, ip);
 	if (net_cmdline_value(cmdline, "tag", tag, sizeof(tag)) < 0)
 		strcpy(tag, ip);
-	document = make_document(tag, document_size);
-	listener = net_socket(NET_SOCK_STREAM);
-	if (!document || listener < 0 ||
-	    (ret = net_bind(listener, (uint16_t)port)) ||
-	    (ret = net_listen(listener, BACKLOG))) {
+	srv.document = make_document(tag, srv.document_size);
+	workers = calloc(nworkers, sizeof(*workers));
+	srv.listener = net_socket(NET_SOCK_STREAM);
+	if (!srv.document || !workers || srv.listener < 0 ||
+	    (ret = net_bind(srv.listener, (uint16_t)port)) ||
+	    (ret = net_listen(srv.listener, BACKLOG))) {
 		printf("httpd: cannot serve on port %lu: %d\n", port,
-		       listener < 0 ? listener : ret);
+		       srv.listener < 0 ? srv.listener : ret);
 		return 1;
 	}
 	/* main() is the last worker. */
-	for (i = 0; i + 1 < workers; i++) {
-		if (!thread_create(worker, &requests[i])) {
+	for (i = 0; i < nworkers; i++) {
+		workers[i].server = &srv;
+		if (i + 1 < nworkers && !thread_create(worker, &workers[i])) {
 			printf("httpd: out of memory for worker %lu\n", i);
 			return 1;
 		}
 	}
 	printf("httpd: serving %lu bytes tagged \"%s\" at http://%s:%lu/ with %lu workers\n",
-	       document_size, tag, ip, port, workers);
-	worker(&requests[workers - 1]);
+	       srv.document_size, tag, ip, port, nworkers);
+	worker(&workers[nworkers - 1]);
 	return 0;
 }

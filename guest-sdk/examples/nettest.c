@@ -324,7 +324,7 @@ static void usage(void)
 
 int main(void)
 {
-	static char cmdline[DENALI_VREGS_CMDLINE_MAX];
+	char cmdline[DENALI_VREGS_CMDLINE_MAX];
 	unsigned long port, n = 0;
 	char *argv[ARGS_MAX];
 	uint32_t dst = 0;

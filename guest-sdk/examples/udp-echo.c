@@ -12,8 +12,7 @@
 
 int main(void)
 {
-	static char buf[2048];
-	char cmdline[DENALI_VREGS_CMDLINE_MAX], value[16], ip[NET_IPV4_STRLEN];
+	char buf[2048], cmdline[DENALI_VREGS_CMDLINE_MAX], value[16], ip[NET_IPV4_STRLEN];
 	struct net_config cfg;
 	unsigned long port = 7;
 	uint32_t peer_ip;

@@ -5,10 +5,13 @@
  * scheduler loop, which also polls the stacks and moves the clock.
  */
 #include <assert.h>
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ucontext.h>
+#include <denali.h>
 #include "sim.h"
 
 #define SIM_VMS_MAX		256
@@ -43,6 +46,7 @@ struct thread {
 	void *(*fn)(void *);
 	void *arg, *ret;
 	uint64_t sleep_until_ns;	/* 0: not sleeping */
+	int daemon;			/* sim_run() does not wait for it */
 };
 
 struct sim_wire sim_wire;
@@ -123,7 +127,8 @@ static void thread_trampoline(void)
 	thread_exit(current->fn(current->arg));
 }
 
-struct thread *sim_spawn(struct sim_vm *vm, void *(*fn)(void *), void *arg)
+static struct thread *spawn(struct sim_vm *vm, void *(*fn)(void *),
+			    void *arg, int daemon)
 {
 	struct thread *t = calloc(1, sizeof(*t));
 
@@ -140,16 +145,37 @@ struct thread *sim_spawn(struct sim_vm *vm, void *(*fn)(void *), void *arg)
 	t->vm = vm;
 	t->id = next_id++;
 	t->state = SIM_RUNNABLE;
+	t->daemon = daemon;
 	t->all_next = all_threads;
 	all_threads = t;
-	live_threads++;
+	if (!daemon)
+		live_threads++;
 	queue_push(&run_queue, t);
 	return t;
 }
 
+struct thread *sim_spawn(struct sim_vm *vm, void *(*fn)(void *), void *arg)
+{
+	return spawn(vm, fn, arg, 0);
+}
+
+static void *boot_main(void *arg)
+{
+	int (*main_fn)(void) = (int (*)(void))arg;
+
+	current->vm->exit_code = main_fn();
+	return NULL;
+}
+
+void sim_boot(struct sim_vm *vm, int (*main_fn)(void), int daemon)
+{
+	vm->exit_code = -1;
+	spawn(vm, boot_main, (void *)main_fn, daemon);
+}
+
 struct thread *thread_create(void *(*fn)(void *), void *arg)
 {
-	return sim_spawn(current ? current->vm : NULL, fn, arg);
+	return spawn(current->vm, fn, arg, current->daemon);
 }
 
 struct thread *thread_self(void)
@@ -173,7 +199,8 @@ void thread_exit(void *ret)
 {
 	current->ret = ret;
 	current->state = SIM_EXITED;
-	live_threads--;
+	if (!current->daemon)
+		live_threads--;
 	if (current->joiner)
 		wake(current->joiner);
 	reschedule();
@@ -274,6 +301,36 @@ uint64_t net_port_now_ns(void)
 struct net_stack *net_port_stack(void)
 {
 	return current && current->vm ? current->vm->ns : NULL;
+}
+
+/* What libdenali gives the examples */
+
+unsigned int denali_cmdline(char *buf, unsigned int size)
+{
+	snprintf(buf, size, "%s", current->vm->cmdline);
+	return (unsigned int)strlen(buf);
+}
+
+int net_start(void)
+{
+	return current->vm->ns ? 0 : -ENODEV;
+}
+
+int sim_printf(const char *fmt, ...)
+{
+	struct sim_vm *vm = current->vm;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(vm->console + vm->console_len,
+		      sizeof(vm->console) - vm->console_len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		vm->console_len += (unsigned int)n;
+	if (vm->console_len >= sizeof(vm->console))
+		vm->console_len = sizeof(vm->console) - 1;
+	return n;
 }
 
 void net_port_wake(struct net_stack *ns)
@@ -384,6 +441,7 @@ struct sim_vm *sim_vm_new(const char *cmdline, uint8_t id, uint16_t mtu)
 	assert(vm && vm_count < SIM_VMS_MAX);
 	if (net_config_parse(cmdline, &cfg))
 		abort();
+	snprintf(vm->cmdline, sizeof(vm->cmdline), "%s", cmdline);
 	vm->mac[0] = 0x02;
 	vm->mac[5] = id;
 	memcpy(cfg.mac, vm->mac, 6);

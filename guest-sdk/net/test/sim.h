@@ -12,11 +12,17 @@
 #include <stdint.h>
 #include "../stack.h"
 
+#define SIM_CONSOLE_MAX		4096
+
 struct sim_vm {
 	struct net_stack *ns;
 	uint8_t mac[6];
 	struct sim_frame *rx_head;	/* sorted by delivery time */
 	unsigned int rx_len;
+	char cmdline[256];		/* denali_cmdline()'s */
+	char console[SIM_CONSOLE_MAX];	/* what sim_printf() wrote */
+	unsigned int console_len;
+	int exit_code;			/* sim_boot()'s program's */
 };
 
 /* What the wire does to each frame; all off after sim_reset(). */
@@ -44,7 +50,16 @@ struct sim_vm *sim_vm_new(const char *cmdline, uint8_t id, uint16_t mtu);
 /* A thread on vm: its socket calls use vm's stack. */
 struct thread *sim_spawn(struct sim_vm *vm, void *(*fn)(void *), void *arg);
 /*
- * Runs until every thread has exited: 0; -1 when they all block with
+ * Runs an example's main() on vm (built with -Dmain=..., see the
+ * Makefile), its exit code in vm->exit_code. A server's threads
+ * (daemon) do not keep sim_run() going.
+ */
+void sim_boot(struct sim_vm *vm, int (*main_fn)(void), int daemon);
+/* printf() for the examples: into the calling VM's console. */
+int sim_printf(const char *fmt, ...)
+	__attribute__((format(__printf__, 1, 2)));
+/*
+ * Runs until every thread (but daemons) has exited: 0; -1 when they all block with
  * nothing left to happen, or for_ns of simulated time have passed.
  */
 int sim_run(uint64_t for_ns);

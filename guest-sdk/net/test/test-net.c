@@ -1220,6 +1220,264 @@ static int test_fuzz(void)
 	return 1;
 }
 
+/* The examples, booted in the simulator */
+
+int example_httpd(void);
+int example_nettest(void);
+int example_udp_echo(void);
+
+static int console_has(struct sim_vm *vm, const char *text)
+{
+	return strstr(vm->console, text) != NULL;
+}
+
+/* FNV-1a of nettest's pattern, byte(i) = i mod 251. */
+static uint32_t nettest_fnv(uint64_t len)
+{
+	uint32_t h = FNV_INIT;
+	uint64_t i;
+	uint8_t b;
+
+	for (i = 0; i < len; i++) {
+		b = (uint8_t)(i % 251);
+		h = fnv1a(h, &b, 1);
+	}
+	return h;
+}
+
+static int test_nettest_tcp(void)
+{
+	char want[128];
+
+	vm_a = sim_vm_new("ip=10.0.0.5/24 tcp-client 10.0.0.6 7 1048576", 5,
+			  1500);
+	vm_b = sim_vm_new("ip=10.0.0.6/24 tcp-server 7 1", 6, 1500);
+	sim_wire.loss_pct = 5;
+	sim_wire.reorder_pct = 5;
+	sim_wire.reorder_ns = 300000;
+	sim_boot(vm_b, example_nettest, 0);
+	sim_boot(vm_a, example_nettest, 0);
+	CHECK(sim_run(600 * SEC) == 0);
+	CHECK(vm_a->exit_code == 0 && vm_b->exit_code == 0);
+	snprintf(want, sizeof(want), "nettest: tcp-client result=ok sent=1048576 sent_fnv1a=%08x received=1048576 received_fnv1a=%08x\n",
+		 nettest_fnv(MIB), nettest_fnv(MIB));
+	CHECK(console_has(vm_a, want));
+	snprintf(want, sizeof(want), "nettest: tcp-server result=ok bytes=1048576 fnv1a=%08x\n",
+		 nettest_fnv(MIB));
+	CHECK(console_has(vm_b, want));
+	return 1;
+}
+
+static int test_nettest_sink(void)
+{
+	char want[128];
+
+	vm_a = sim_vm_new("ip=10.0.0.5/24 tcp-source 10.0.0.6 9 1048576", 5,
+			  1500);
+	vm_b = sim_vm_new("ip=10.0.0.6/24 tcp-sink 9 1", 6, 1500);
+	sim_wire.loss_pct = 2;
+	sim_boot(vm_b, example_nettest, 0);
+	sim_boot(vm_a, example_nettest, 0);
+	CHECK(sim_run(600 * SEC) == 0);
+	CHECK(vm_a->exit_code == 0 && vm_b->exit_code == 0);
+	snprintf(want, sizeof(want), "result=ok bytes=1048576 fnv1a=%08x\n",
+		 nettest_fnv(MIB));
+	CHECK(console_has(vm_a, want) && console_has(vm_b, want));
+	return 1;
+}
+
+static int test_nettest_udp_ping(void)
+{
+	struct sim_vm *pinger;
+
+	vm_a = sim_vm_new("ip=10.0.0.5/24 udp-client 10.0.0.6 7 50", 5, 1500);
+	vm_b = sim_vm_new("ip=10.0.0.6/24", 6, 1500);
+	pinger = sim_vm_new("ip=10.0.0.7/24 ping 10.0.0.6 3", 7, 1500);
+	sim_wire.loss_pct = 2;
+	sim_boot(vm_b, example_udp_echo, 1);
+	sim_boot(vm_a, example_nettest, 0);
+	sim_boot(pinger, example_nettest, 0);
+	CHECK(sim_run(600 * SEC) == 0);
+	CHECK(console_has(vm_b, "udp-echo: listening on 10.0.0.6 port 7\n"));
+	CHECK(vm_a->exit_code == 0);
+	CHECK(console_has(vm_a, "nettest: udp-client result=ok sent=50 received=50"));
+	CHECK(pinger->exit_code == 0);
+	CHECK(console_has(pinger, "nettest: ping result=ok sent=3 received=3"));
+	return 1;
+}
+
+static int test_nettest_usage(void)
+{
+	vm_a = sim_vm_new("ip=10.0.0.5/24 tcp-client 10.0.0.6 70000 5", 5,
+			  1500);
+	vm_b = sim_vm_new("ip=10.0.0.6/24 frobnicate", 6, 1500);
+	sim_boot(vm_a, example_nettest, 0);
+	sim_boot(vm_b, example_nettest, 0);
+	CHECK(sim_run(1 * SEC) == 0);
+	CHECK(vm_a->exit_code == 2 && vm_b->exit_code == 2);
+	CHECK(console_has(vm_a, "nettest: usage:"));
+	return 1;
+}
+
+/* One connection: sends request, reads to the end into buf. */
+static long http_exchange(uint32_t ip, const char *request, char *buf,
+			  size_t size)
+{
+	size_t len = 0;
+	long n;
+	int fd = net_socket(NET_SOCK_STREAM);
+
+	if (fd < 0)
+		return fd;
+	n = net_connect(fd, ip, 80);
+	if (!n)
+		n = net_send(fd, request, strlen(request));
+	while (n >= 0 && len < size &&
+	       (n = net_recv(fd, buf + len, size - len)) > 0)
+		len += (size_t)n;
+	net_close(fd);
+	return n < 0 ? n : (long)len;
+}
+
+/* httpd's document: "denali-httpd TAG\n" over and over, cut at size. */
+static int document_ok(const char *body, size_t len, const char *tag,
+		       size_t size)
+{
+	char line[64];
+	size_t line_len, i;
+
+	line_len = (size_t)snprintf(line, sizeof(line), "denali-httpd %s\n",
+				    tag);
+	if (len != size)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (body[i] != line[i % line_len])
+			return 0;
+	return 1;
+}
+
+#define HTTPD_VMS	100
+#define HTTPD_CLIENTS	10
+
+static struct sim_vm *httpds[HTTPD_VMS];
+static unsigned int documents_ok;
+
+static uint32_t httpd_ip(unsigned int i)
+{
+	return NET_IPV4(10, 0, 1, i + 1);
+}
+
+static size_t httpd_size(unsigned int i)
+{
+	return i % 10 == 3 ? 100000 : i % 10 == 7 ? 0 : 2258;
+}
+
+/* Each client fetches the document of every tenth VM, all at once. */
+static void *http_client(void *arg)
+{
+	unsigned int first = (unsigned int)(intptr_t)arg, i;
+	char tag[NET_IPV4_STRLEN + 8], head[128], *body;
+	static char bufs[HTTPD_CLIENTS][200000];
+	char *buf = bufs[first];
+	long n;
+
+	for (i = first; i < HTTPD_VMS; i += HTTPD_CLIENTS) {
+		n = http_exchange(httpd_ip(i), "GET / HTTP/1.0\r\n\r\n", buf,
+				  sizeof(bufs[0]) - 1);
+		T_CHECK(n > 0);
+		buf[n] = '\0';
+		body = strstr(buf, "\r\n\r\n");
+		T_CHECK(body);
+		body += 4;
+		snprintf(head, sizeof(head), "HTTP/1.0 200 OK\r\nServer: denali-httpd\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+			 httpd_size(i));
+		T_CHECK(!strncmp(buf, head, strlen(head)));
+		if (i % 2)
+			snprintf(tag, sizeof(tag), "vm%u", i);
+		else
+			net_format_ipv4(httpd_ip(i), tag);
+		T_CHECK(document_ok(body, (size_t)(buf + n - body), tag,
+				    httpd_size(i)));
+		documents_ok++;
+	}
+	return NULL;
+}
+
+static int test_httpd_many(void)
+{
+	char cmdline[128], ip[NET_IPV4_STRLEN];
+	struct sim_vm *client;
+	unsigned int i;
+
+	documents_ok = 0;
+	for (i = 0; i < HTTPD_VMS; i++) {
+		net_format_ipv4(httpd_ip(i), ip);
+		snprintf(cmdline, sizeof(cmdline), "ip=%s/16 size=%zu%s%u",
+			 ip, httpd_size(i), i % 2 ? " tag=vm" : " x=", i);
+		httpds[i] = sim_vm_new(cmdline, (uint8_t)(i + 1), 1500);
+		sim_boot(httpds[i], example_httpd, 1);
+	}
+	client = sim_vm_new("ip=10.0.2.1/16", 200, 1500);
+	sim_wire.loss_pct = 1;
+	for (i = 0; i < HTTPD_CLIENTS; i++)
+		sim_spawn(client, http_client, (void *)(intptr_t)i);
+	CHECK(sim_run(300 * SEC) == 0);
+	CHECK(documents_ok == HTTPD_VMS);
+	CHECK(console_has(httpds[0], "httpd: serving 2258 bytes tagged \"10.0.1.1\" at http://10.0.1.1:80/ with 16 workers\n"));
+	return 1;
+}
+
+static long http_result;
+static char http_reply[20000];
+
+static void *http_fetch(void *arg)
+{
+	http_result = http_exchange(IP_B, arg, http_reply,
+				    sizeof(http_reply) - 1);
+	if (http_result >= 0)
+		http_reply[http_result] = '\0';
+	return NULL;
+}
+
+static int test_httpd_requests(void)
+{
+	static const char pipelined[] =
+		"GET / HTTP/1.1\r\nHost: b\r\n\r\n"
+		"HEAD /index.html HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"
+		"GET /nothing HTTP/1.1\r\n\r\n";
+	static const char ok11[] = "HTTP/1.1 200 OK\r\nServer: denali-httpd\r\nContent-Type: text/plain\r\nContent-Length: 10\r\nConnection: keep-alive\r\n\r\n";
+	static const char ok10[] = "HTTP/1.0 200 OK\r\nServer: denali-httpd\r\nContent-Type: text/plain\r\nContent-Length: 10\r\nConnection: keep-alive\r\n\r\n";
+	static const char not_found[] = "HTTP/1.1 404 Not Found\r\nServer: denali-httpd\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+	static char huge[3000];
+	char want[1024];
+
+	vm_a = sim_vm_new("ip=10.0.0.5/24", 5, 1500);
+	vm_b = sim_vm_new("ip=10.0.0.6/24 size=10 tag=t workers=2", 6, 1500);
+	sim_boot(vm_b, example_httpd, 1);
+	/* Three requests at once: the third ends the connection. */
+	sim_spawn(vm_a, http_fetch, (void *)pipelined);
+	CHECK(sim_run(30 * SEC) == 0);
+	snprintf(want, sizeof(want), "%sdenali-htt%s%s", ok11, ok10,
+		 not_found);
+	CHECK(http_result > 0 && !strcmp(http_reply, want));
+
+	sim_spawn(vm_a, http_fetch, "POST / HTTP/1.1\r\n\r\n");
+	CHECK(sim_run(30 * SEC) == 0);
+	CHECK(!strncmp(http_reply, "HTTP/1.1 501 Not Implemented\r\n", 30));
+	sim_spawn(vm_a, http_fetch, "GET / HTTP/2.0\r\n\r\n");
+	CHECK(sim_run(30 * SEC) == 0);
+	CHECK(!strncmp(http_reply, "HTTP/1.1 505 ", 13));
+	memset(huge, 'x', sizeof(huge) - 1);
+	sim_spawn(vm_a, http_fetch, huge);
+	CHECK(sim_run(30 * SEC) == 0);
+	CHECK(!strncmp(http_reply, "HTTP/1.1 431 ", 13));
+	/* An idle connection is closed after 10 s. */
+	sim_spawn(vm_a, http_fetch, "GET / HTTP/1.1\r\n");
+	CHECK(sim_run(30 * SEC) == 0);
+	CHECK(http_result == 0);
+	return 1;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -1252,6 +1510,12 @@ static const struct {
 	{ "ipv4: fragments dropped and counted", test_fragments_dropped },
 	{ "ipv4, udp, tcp: bad checksums dropped", test_bad_checksums },
 	{ "robustness: 30000 malformed frames", test_fuzz },
+	{ "nettest: tcp-client, tcp-server, 1 MiB, 5% loss", test_nettest_tcp },
+	{ "nettest: tcp-source, tcp-sink, 1 MiB", test_nettest_sink },
+	{ "nettest, udp-echo: udp-client, ping", test_nettest_udp_ping },
+	{ "nettest: bad command lines", test_nettest_usage },
+	{ "httpd: 100 VMs, each its own document", test_httpd_many },
+	{ "httpd: keep-alive, pipelining, HEAD, errors", test_httpd_requests },
 };
 
 int main(void)
