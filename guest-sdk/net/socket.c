@@ -78,7 +78,7 @@ static uint64_t sock_deadline(const struct net_sock *s)
 static int sock_wait(struct net_stack *ns, struct net_sock *s,
 		     uint64_t deadline)
 {
-	int type = s->type;
+	unsigned int generation = s->generation;
 
 	if (deadline && net_port_now_ns() >= deadline)
 		return -ETIMEDOUT;
@@ -86,7 +86,18 @@ static int sock_wait(struct net_stack *ns, struct net_sock *s,
 	net_timer_set(ns, &s->wait_until_ns, deadline);
 	thread_cond_wait(&s->wait, &ns->lock);
 	s->wait_until_ns = 0;
-	return s->type == type ? 0 : -EBADF;
+	return s->generation == generation ? 0 : -EBADF;
+}
+
+/* A free slot becomes a socket; its generation goes on counting. */
+static void sock_init(struct net_sock *s, int type)
+{
+	unsigned int generation = s->generation;
+
+	memset(s, 0, sizeof(*s));
+	s->generation = generation;
+	s->type = type;
+	thread_cond_init(&s->wait);
 }
 
 static int port_taken(struct net_stack *ns, int type, uint16_t port)
@@ -104,6 +115,7 @@ static int port_taken(struct net_stack *ns, int type, uint16_t port)
 int net_socket(int type)
 {
 	struct net_stack *ns = net_port_stack();
+	struct udp_datagram *queue = NULL;
 	struct net_sock *s = NULL;
 	int fd;
 
@@ -122,16 +134,15 @@ int net_socket(int type)
 		thread_mutex_unlock(&ns->lock);
 		return -EMFILE;
 	}
-	memset(s, 0, sizeof(*s));
-	thread_cond_init(&s->wait);
 	if (type == NET_SOCK_DGRAM) {
-		s->queue = malloc(NET_UDP_QUEUE * sizeof(*s->queue));
-		if (!s->queue) {
+		queue = malloc(NET_UDP_QUEUE * sizeof(*queue));
+		if (!queue) {
 			thread_mutex_unlock(&ns->lock);
 			return -ENOMEM;
 		}
 	}
-	s->type = type;
+	sock_init(s, type);
+	s->queue = queue;
 	thread_mutex_unlock(&ns->lock);
 	return fd;
 }
@@ -205,9 +216,7 @@ int net_accept(int fd, uint32_t *ip, uint16_t *port)
 		sock_unlock(ns);
 		return -EMFILE;	/* the connection waits for a descriptor */
 	}
-	memset(child, 0, sizeof(*child));
-	thread_cond_init(&child->wait);
-	child->type = NET_SOCK_STREAM;
+	sock_init(child, NET_SOCK_STREAM);
 	child->port = s->port;
 	c = tcp_accept(l, child);
 	if (ip)
@@ -410,6 +419,7 @@ int net_close(int fd)
 	s->type = 0;
 	s->port = 0;
 	s->wait_until_ns = 0;
+	s->generation++;
 	/* Threads blocked on it find it gone (sock_wait() says -EBADF). */
 	sock_wake(s);
 	sock_unlock(ns);

@@ -136,6 +136,7 @@ struct udp_datagram {
 
 struct net_sock {
 	int type;			/* NET_SOCK_*; 0: descriptor free */
+	unsigned int generation;	/* counts closes: the slot's reuse */
 	uint16_t port;			/* bound local port, 0: none */
 	uint32_t peer_ip;		/* UDP: net_connect()'s destination */
 	uint16_t peer_port;

@@ -294,8 +294,13 @@ static int conn_emit(struct tcp_conn *c, uint32_t seq, uint8_t flags,
 		     uint32_t data_off, uint32_t len)
 {
 	struct net_stack *ns = c->ns;
-	uint32_t win = rcv_window(c);
+	uint32_t win;
 
+	/* A passive open offers the buffer it will have once established. */
+	if (c->rcv.size)
+		win = rcv_window(c);
+	else
+		win = c->state == TCP_SYN_RECEIVED ? NET_TCP_RCVBUF : 0;
 	if (!win && c->rcv.size && !c->rcv_closed)
 		ns->stats.tcp_zero_windows++;
 	c->rcv_closed = !win;
@@ -325,6 +330,7 @@ static void tcp_output(struct tcp_conn *c)
 	switch (c->state) {
 	case TCP_CLOSED:
 	case TCP_LISTEN:
+		c->ack_due = 0;
 		return;
 	case TCP_SYN_SENT:
 	case TCP_SYN_RECEIVED:
@@ -501,13 +507,10 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *seg)
 		ns->stats.tcp_backlog_full++;
 		return;
 	}
+	/* The buffers come with the handshake's end: a SYN costs no more. */
 	c = conn_new(ns, l->local_port);
 	if (!c)
 		return;
-	if (conn_buffers(c)) {
-		conn_free(c);
-		return;
-	}
 	c->listener = l;
 	l->pending++;
 	c->remote_ip = seg->src;
@@ -729,6 +732,11 @@ static void input_synchronized(struct tcp_conn *c, struct tcp_seg *seg)
 			tcp_reset_reply(ns, seg);
 			return;
 		}
+		if (!c->rcv.data && conn_buffers(c)) {
+			conn_reset(c);
+			conn_free(c);
+			return;
+		}
 		c->state = TCP_ESTABLISHED;
 		c->timer_ns = 0;
 		if (c->listener) {
@@ -758,15 +766,10 @@ static void input_synchronized(struct tcp_conn *c, struct tcp_seg *seg)
 		}
 		input_data(c, seg);
 		break;
-	case TCP_TIME_WAIT:
-		if (seg->flags & TCP_FIN) {
-			c->ack_due = 1;
-			conn_set_timer(c, TCP_TIME_WAIT_NS);
-		}
-		break;
 	default:
 		break;
 	}
+	/* A FIN again: our ACK was lost; ACK it again, wait 2 MSL again. */
 	if (c->state == TCP_TIME_WAIT && c->ack_due)
 		conn_set_timer(c, TCP_TIME_WAIT_NS);
 }
@@ -861,7 +864,7 @@ static void tcp_timeout(struct tcp_conn *c)
 		return;		/* everything arrived meanwhile */
 
 	if (c->state != TCP_SYN_SENT && c->state != TCP_SYN_RECEIVED &&
-	    !c->snd_wnd) {
+	    !c->snd_wnd && c->snd.len) {
 		/* Probe the closed window; a live peer answers, so no limit. */
 		c->probe = 1;
 	} else {

@@ -31,7 +31,8 @@ void udp_input(struct net_stack *ns, uint32_t src, uint32_t dst,
 		return;
 	}
 	ulen = net_ntohs(uh->len);
-	if (ulen < UDP_HLEN || ulen > len) {
+	/* Port 0 is nobody's: an unbound socket must not match it. */
+	if (ulen < UDP_HLEN || ulen > len || !uh->dport) {
 		ns->stats.rx_malformed++;
 		return;
 	}

@@ -14,6 +14,28 @@
 #include <denali.h>
 #include "sim.h"
 
+/* AddressSanitizer must be told of every stack switch. */
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/common_interface_defs.h>
+#else
+static void __sanitizer_start_switch_fiber(void **fake_stack_save,
+					   const void *bottom, size_t size)
+{
+	(void)fake_stack_save;
+	(void)bottom;
+	(void)size;
+}
+
+static void __sanitizer_finish_switch_fiber(void *fake_stack_save,
+					    const void **bottom_old,
+					    size_t *size_old)
+{
+	(void)fake_stack_save;
+	(void)bottom_old;
+	(void)size_old;
+}
+#endif
+
 #define SIM_VMS_MAX		256
 #define SIM_STACK_SIZE		(256 * 1024)
 #define SIM_RX_QUEUE_DEFAULT	512
@@ -47,6 +69,7 @@ struct thread {
 	void *arg, *ret;
 	uint64_t sleep_until_ns;	/* 0: not sleeping */
 	int daemon;			/* sim_run() does not wait for it */
+	void *asan_fake_stack;
 };
 
 struct sim_wire sim_wire;
@@ -57,6 +80,8 @@ static unsigned int vm_count;
 static uint64_t now_ns;
 static uint64_t rng_state;
 static ucontext_t sched_ctx;
+static const void *sched_stack_bottom;
+static size_t sched_stack_size;
 static struct thread *current;
 static struct thread_queue run_queue;
 static struct thread *all_threads;
@@ -115,15 +140,27 @@ static void wake(struct thread *t)
 	}
 }
 
+/* In a thread that just got the CPU from the scheduler. */
+static void switched_in(void)
+{
+	__sanitizer_finish_switch_fiber(current->asan_fake_stack,
+					&sched_stack_bottom, &sched_stack_size);
+}
+
 /* Back to the scheduler; the caller set its state. */
 static void reschedule(void)
 {
 	assert(current);
+	__sanitizer_start_switch_fiber(current->state == SIM_EXITED ? NULL :
+				       &current->asan_fake_stack,
+				       sched_stack_bottom, sched_stack_size);
 	swapcontext(&current->ctx, &sched_ctx);
+	switched_in();
 }
 
 static void thread_trampoline(void)
 {
+	switched_in();
 	thread_exit(current->fn(current->arg));
 }
 
@@ -488,9 +525,14 @@ static void run_threads(void)
 {
 	struct thread *t;
 
+	void *fake_stack;
+
 	while ((t = queue_pop(&run_queue))) {
 		current = t;
+		__sanitizer_start_switch_fiber(&fake_stack, t->stack,
+					       SIM_STACK_SIZE);
 		swapcontext(&sched_ctx, &t->ctx);
+		__sanitizer_finish_switch_fiber(fake_stack, NULL, NULL);
 		current = NULL;
 	}
 }

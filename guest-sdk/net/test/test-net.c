@@ -1220,6 +1220,141 @@ static int test_fuzz(void)
 	return 1;
 }
 
+/* SYNs from nowhere: each costs a small entry, no buffers, and goes. */
+static void *flood_target(void *arg)
+{
+	int fd = listen_on(80, 8);
+
+	(void)arg;
+	T_CHECK(fd >= 0);
+	T_CHECK(net_accept(fd, NULL, NULL) >= 0);
+	net_close(fd);
+	return NULL;
+}
+
+static int test_tcp_syn_flood(void)
+{
+	uint8_t f[NET_FRAME_MAX], seg[TCP_HLEN];
+	struct tcp_hdr *th = (struct tcp_hdr *)seg;
+	struct tcp_conn *c;
+	uint32_t spoofed = NET_IPV4(10, 0, 0, 200);
+	uint16_t port = 80;
+	unsigned int i, len, half_open = 0;
+
+	two_vms();
+	sim_wire.rx_queue_max = 1000;
+	sim_spawn(vm_b, flood_target, NULL);
+	CHECK(sim_run(1 * MSEC) == -1);
+	for (i = 0; i < 1000; i++) {
+		memset(seg, 0, sizeof(seg));
+		th->sport = net_htons((uint16_t)(1024 + i));
+		th->dport = net_htons(80);
+		th->seq = net_htonl(i * 7919);
+		th->off = 5 << 4;
+		th->flags = TCP_SYN;
+		th->win = net_htons(8192);
+		th->csum = net_csum_fold(net_csum_add(net_csum_pseudo(
+			net_htonl(spoofed), net_htonl(IP_B), IP_PROTO_TCP,
+			TCP_HLEN), seg, TCP_HLEN));
+		len = build_ipv4(f, vm_b->mac, spoofed, IP_B, IP_PROTO_TCP, 0,
+				 seg, TCP_HLEN);
+		sim_inject(vm_b, f, len);
+	}
+	sim_wait(10 * MSEC);
+	for (c = vm_b->ns->conns; c; c = c->next) {
+		if (c->state != TCP_SYN_RECEIVED)
+			continue;
+		half_open++;
+		CHECK(!c->rcv.data && !c->snd.data);
+	}
+	CHECK(half_open == 8);
+	CHECK(vm_b->ns->stats.tcp_backlog_full == 1000 - 8);
+	/* They give up (nobody answers the SYN-ACKs), then A gets in. */
+	sim_wait(70 * SEC);
+	CHECK(vm_b->ns->conn_count == 1);
+	sim_spawn(vm_a, connect_report, &port);
+	CHECK(sim_run(10 * SEC) == 0);
+	CHECK(connect_result == 0);
+	return 1;
+}
+
+static int closed_wait_result;
+
+static void *blocked_reader(void *arg)
+{
+	char buf[8];
+
+	closed_wait_result = (int)net_recv(*(int *)arg, buf, sizeof(buf));
+	return NULL;
+}
+
+static void *api_errors(void *arg)
+{
+	char buf[8];
+	uint32_t ip;
+	uint16_t port;
+	int tcp = net_socket(NET_SOCK_STREAM), udp = net_socket(NET_SOCK_DGRAM);
+	int other;
+
+	(void)arg;
+	T_CHECK(tcp >= 0 && udp >= 0);
+	T_CHECK(net_socket(3) == -EPROTOTYPE);
+	T_CHECK(net_send(-1, "x", 1) == -EBADF);
+	T_CHECK(net_recv(NET_SOCKETS_MAX, buf, 1) == -EBADF);
+	T_CHECK(net_listen(udp, 1) == -EOPNOTSUPP);
+	T_CHECK(net_listen(tcp, 1) == -EINVAL);		/* not bound */
+	T_CHECK(net_send(tcp, "x", 1) == -ENOTCONN);
+	T_CHECK(net_recv(tcp, buf, 1) == -ENOTCONN);
+	T_CHECK(net_shutdown(tcp) == -ENOTCONN);
+	T_CHECK(net_accept(tcp, NULL, NULL) == -EINVAL);
+	T_CHECK(net_send(udp, "x", 1) == -ENOTCONN);
+	T_CHECK(net_bind(tcp, 5000) == 0 && net_bind(tcp, 5001) == -EINVAL);
+	other = net_socket(NET_SOCK_STREAM);
+	T_CHECK(net_bind(other, 5000) == -EADDRINUSE);
+	T_CHECK(net_close(other) == 0 && net_close(other) == -EBADF);
+
+	/* A connected UDP socket: net_send() and net_recv(). */
+	T_CHECK(net_connect(udp, IP_B, 7) == 0);
+	T_CHECK(net_send(udp, "ping", 4) == 4);
+	T_CHECK(net_recvfrom(udp, buf, 2, &ip, &port) == 2);	/* cut */
+	T_CHECK(!memcmp(buf, "pi", 2) && ip == IP_B && port == 7);
+
+	/* Closing a socket wakes its blocked readers: it is gone. */
+	sim_spawn(vm_a, blocked_reader, &udp);
+	thread_sleep(1000);
+	T_CHECK(net_close(udp) == 0);
+	thread_sleep(1000);
+	T_CHECK(closed_wait_result == -EBADF);
+	net_close(tcp);
+	return NULL;
+}
+
+static void *udp_echo_once(void *arg)
+{
+	char buf[64];
+	uint32_t ip;
+	uint16_t port;
+	int fd = net_socket(NET_SOCK_DGRAM);
+	long n;
+
+	(void)arg;
+	T_CHECK(net_bind(fd, 7) == 0);
+	n = net_recvfrom(fd, buf, sizeof(buf), &ip, &port);
+	T_CHECK(n == 4 && net_sendto(fd, buf, (size_t)n, ip, port) == 4);
+	return NULL;
+}
+
+static int test_api_errors(void)
+{
+	closed_wait_result = 0;
+	two_vms();
+	sim_spawn(vm_b, udp_echo_once, NULL);
+	sim_spawn(vm_a, api_errors, NULL);
+	CHECK(sim_run(10 * SEC) == 0);
+	CHECK(closed_wait_result == -EBADF);
+	return 1;
+}
+
 /* The examples, booted in the simulator */
 
 int example_httpd(void);
@@ -1507,6 +1642,8 @@ static const struct {
 	{ "tcp: listen backlog", test_tcp_backlog },
 	{ "tcp: TIME_WAIT recycled when the table is full",
 	  test_tcp_time_wait_reuse },
+	{ "tcp: SYN flood: no buffers, backlog holds", test_tcp_syn_flood },
+	{ "socket API: errors, connected UDP, close wakes", test_api_errors },
 	{ "ipv4: fragments dropped and counted", test_fragments_dropped },
 	{ "ipv4, udp, tcp: bad checksums dropped", test_bad_checksums },
 	{ "robustness: 30000 malformed frames", test_fuzz },
