@@ -172,6 +172,9 @@ static int udp_client(uint32_t dst, unsigned long port, unsigned long count)
 	return received == count ? 0 : 1;
 }
 
+/* What an echo thread that failed returns to thread_join(). */
+static char echo_failed;
+
 static void *echo_conn(void *arg)
 {
 	struct stream st = { .fd = (int)(intptr_t)arg };
@@ -180,7 +183,7 @@ static void *echo_conn(void *arg)
 	net_close(st.fd);
 	printf("nettest: tcp-server result=%s bytes=%llu fnv1a=%08x\n",
 	       st.error ? "fail" : "ok", (unsigned long long)st.bytes, st.fnv);
-	return NULL;
+	return st.error ? &echo_failed : NULL;
 }
 
 /* tcp-server and tcp-sink: conns connections, 0 for ever. */
@@ -190,6 +193,7 @@ static int server(unsigned long port, unsigned long conns, int echo)
 	int fd = net_socket(NET_SOCK_STREAM), conn, ret, failed = 0;
 	struct thread *t, *threads[SERVER_CONNS_MAX];
 	unsigned long served = 0, i;
+	void *result;
 
 	if (fd < 0 || (ret = net_bind(fd, (uint16_t)port)) ||
 	    (ret = net_listen(fd, 64))) {
@@ -225,8 +229,10 @@ static int server(unsigned long port, unsigned long conns, int echo)
 		       st.error ? "fail" : "ok", (unsigned long long)st.bytes,
 		       st.fnv);
 	}
-	for (i = 0; echo && conns && i < served; i++)
-		thread_join(threads[i], NULL);
+	for (i = 0; echo && conns && i < served; i++) {
+		thread_join(threads[i], &result);
+		failed |= result == &echo_failed;
+	}
 	net_close(fd);
 	return failed;
 }

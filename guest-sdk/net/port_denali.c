@@ -121,9 +121,7 @@ static void *net_loop(void *arg)
 	struct net_stack *ns = arg;
 
 	for (;;) {
-		denali_irq_disable();
 		loop_kicked = 0;
-		denali_irq_enable();
 		/* A full batch: more frames may wait, but let others run. */
 		if (net_stack_poll(ns) == NET_BATCH) {
 			thread_yield();

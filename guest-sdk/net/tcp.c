@@ -681,6 +681,9 @@ static void input_synchronized(struct tcp_conn *c, struct tcp_seg *seg)
 	uint32_t wnd = c->rcv.size - c->rcv.len, dup;
 
 	if (seg->flags & TCP_RST) {
+		/* TIME_WAIT outlives resets (RFC 1337). */
+		if (c->state == TCP_TIME_WAIT)
+			return;
 		/* Exactly at rcv_nxt, or a blind attacker guessed (RFC 5961). */
 		if (seg->seq != c->rcv_nxt) {
 			if (SEQ_GT(seg->seq, c->rcv_nxt) &&
@@ -812,6 +815,16 @@ void tcp_input(struct net_stack *ns, uint32_t src, uint32_t dst,
 	seg.len = len - hlen;
 
 	c = tcp_lookup(ns, &seg);
+	/*
+	 * A new SYN beyond an orphan's TIME_WAIT: the peer reuses its port
+	 * with a later ISN, and the listener may have it (RFC 1122 4.2.2.13).
+	 */
+	if (c && c->state == TCP_TIME_WAIT && !c->sock &&
+	    (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
+	    SEQ_GT(seg.seq, c->rcv_nxt)) {
+		conn_free(c);
+		c = tcp_lookup(ns, &seg);
+	}
 	if (!c) {
 		tcp_reset_reply(ns, &seg);
 		return;

@@ -1056,6 +1056,61 @@ static int test_tcp_time_wait_reuse(void)
 	return 1;
 }
 
+/* The client comes back from the same port while the server waits. */
+static int reconnected;
+
+static void *twice_server(void *arg)
+{
+	int fd = listen_on(80, 2), conn, i;
+
+	(void)arg;
+	T_CHECK(fd >= 0);
+	for (i = 0; i < 2; i++) {
+		conn = net_accept(fd, NULL, NULL);
+		T_CHECK(conn >= 0);
+		T_CHECK(net_send(conn, "hi", 2) == 2);
+		net_close(conn);
+	}
+	net_close(fd);
+	return NULL;
+}
+
+static void *twice_client(void *arg)
+{
+	char buf[8];
+	uint64_t start;
+	int fd, i;
+
+	(void)arg;
+	for (i = 0; i < 2; i++) {
+		fd = net_socket(NET_SOCK_STREAM);
+		T_CHECK(net_bind(fd, 40000) == 0);
+		start = sim_now();
+		T_CHECK(net_connect(fd, IP_B, 80) == 0);
+		T_CHECK(sim_now() - start < 10 * MSEC);
+		T_CHECK(net_recv(fd, buf, sizeof(buf)) == 2);
+		T_CHECK(net_recv(fd, buf, sizeof(buf)) == 0);
+		net_close(fd);
+		thread_sleep(1000000);
+		T_CHECK(find_conn(vm_b, 80)->state == TCP_TIME_WAIT);
+	}
+	reconnected = 1;
+	return NULL;
+}
+
+static int test_tcp_time_wait_new_syn(void)
+{
+	reconnected = 0;
+	two_vms();
+	sim_spawn(vm_b, twice_server, NULL);
+	sim_spawn(vm_a, twice_client, NULL);
+	CHECK(sim_run(10 * SEC) == 0);
+	CHECK(reconnected);
+	CHECK(vm_a->ns->stats.tcp_retransmits == 0);
+	CHECK(vm_b->ns->conn_count == 1);	/* the second's TIME_WAIT */
+	return 1;
+}
+
 /* Hostile and broken input */
 
 static int udp_got;
@@ -1642,6 +1697,7 @@ static const struct {
 	{ "tcp: listen backlog", test_tcp_backlog },
 	{ "tcp: TIME_WAIT recycled when the table is full",
 	  test_tcp_time_wait_reuse },
+	{ "tcp: a new SYN ends TIME_WAIT", test_tcp_time_wait_new_syn },
 	{ "tcp: SYN flood: no buffers, backlog holds", test_tcp_syn_flood },
 	{ "socket API: errors, connected UDP, close wakes", test_api_errors },
 	{ "ipv4: fragments dropped and counted", test_fragments_dropped },
