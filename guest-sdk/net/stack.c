@@ -50,7 +50,8 @@ struct net_stack *net_stack_create(const struct net_config *cfg, void *port)
 void net_timer_set(struct net_stack *ns, uint64_t *slot, uint64_t when)
 {
 	*slot = when;
-	if (when && when < ns->wake_ns) {
+	/* A poll going on finds the new deadline itself when it ends. */
+	if (when && when < ns->wake_ns && !ns->polling) {
 		ns->wake_ns = when;
 		net_port_wake(ns);
 	}
@@ -76,6 +77,7 @@ unsigned int net_stack_poll(struct net_stack *ns)
 	unsigned int i, count;
 	uint64_t now;
 
+	ns->polling = 1;
 	for (i = 0; i < NET_BATCH; i++)
 		ns->rx[i].len = NET_FRAME_MAX;
 	count = net_port_recv(ns, ns->rx, NET_BATCH);
@@ -93,6 +95,7 @@ unsigned int net_stack_poll(struct net_stack *ns)
 	tcp_flush(ns);
 	eth_flush(ns);
 	ns->wake_ns = net_stack_next_timer(ns);
+	ns->polling = 0;
 	return count;
 }
 

@@ -181,6 +181,7 @@ struct net_stack {
 	uint32_t isn_secret;
 
 	uint64_t wake_ns;		/* when net_stack_poll() is due next */
+	int polling;			/* in net_stack_poll() */
 };
 
 /* stack.c */

@@ -19,6 +19,7 @@ struct sim_vm {
 	uint8_t mac[6];
 	struct sim_frame *rx_head;	/* sorted by delivery time */
 	unsigned int rx_len;
+	int kicked;			/* net_port_wake() was called */
 	char cmdline[256];		/* denali_cmdline()'s */
 	char console[SIM_CONSOLE_MAX];	/* what sim_printf() wrote */
 	unsigned int console_len;
