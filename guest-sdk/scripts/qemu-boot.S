@@ -8,18 +8,23 @@
  * The hypercall page implements the ABI with port I/O: console bytes go
  * to one isa-debugcon (0xe9), the exit code, 4 bytes little endian, to
  * another (0xea), then isa-debug-exit (0xf4) ends QEMU. Idle returns at
- * once. Nothing here enforces the ABI's prohibitions: a guest that runs
+ * once. The NIC (MAC 02:00:00:00:00:VM_ID) is a switch port with no
+ * other port: every frame sent is taken and dropped, none arrive.
+ * Nothing here enforces the ABI's prohibitions: a guest that runs
  * cpuid or writes outside its memory carries on.
  *
  * Built per run by run-qemu.sh with MEM_SIZE, VM_ID, ENTRY, TSC_KHZ and
  * CMDLINE defined.
  */
+#define VREGS_MAC		48
+#define VREGS_MTU		54
 #define VREGS_CMDLINE		128
 #define HYPERCALL_ADDR		0x1000
 #define CONSOLE_PORT		0xe9
 #define STATUS_PORT		0xea
 #define EXIT_PORT		0xf4
 #define CONSOLE_WRITE_MAX	4096
+#define NET_BATCH_MAX		64
 #define EFAULT			14
 #define ENOSYS			38
 
@@ -51,6 +56,9 @@ boot32:
 	rdtsc
 	movl	%eax, 24		/* tsc_base */
 	movl	%edx, 28
+	movl	$0x00000002, VREGS_MAC	/* 02:00:00:00 */
+	movw	$(VM_ID << 8), VREGS_MAC + 4	/* 00:VM_ID */
+	movw	$1500, VREGS_MTU
 	movl	$cmdline, %esi
 	movl	$VREGS_CMDLINE, %edi
 	movl	$cmdline_end - cmdline, %ecx
@@ -82,6 +90,10 @@ hc_start:
 	je	hc_console_write
 	cmpl	$2, %eax
 	je	hc_idle
+	cmpl	$5, %eax
+	je	hc_net_send
+	cmpl	$6, %eax
+	je	hc_net_recv
 	movl	$-ENOSYS, %eax
 	ret
 hc_terminate:
@@ -121,6 +133,16 @@ hc_efault:
 hc_idle:
 	/* Nothing else runs here: return at once, the guest rechecks. */
 	xorl	%eax, %eax
+	ret
+hc_net_send:
+	/* Taken, all of a batch, and dropped: no other port to go to. */
+	movl	%ecx, %eax
+	cmpl	$NET_BATCH_MAX, %eax
+	jbe	1f
+	movl	$NET_BATCH_MAX, %eax
+1:	ret
+hc_net_recv:
+	xorl	%eax, %eax		/* nothing ever arrives */
 	ret
 hc_end:
 
