@@ -22,7 +22,7 @@ void icmp_input(struct net_stack *ns, uint32_t src, const uint8_t *pkt,
 	}
 	if (req->type == ICMP_ECHO_REPLY && req->code == 0) {
 		if (ns->ping_busy && !ns->ping_answered &&
-		    net_ntohs(req->id) == ns->ping_id &&
+		    net_ntohs(req->id) == ICMP_PING_ID &&
 		    net_ntohs(req->seq) == ns->ping_seq) {
 			ns->ping_answered = 1;
 			ns->ping_rtt_ns = net_port_now_ns() - ns->ping_sent_ns;
@@ -61,7 +61,6 @@ int net_ping(uint32_t ip, uint16_t seq, uint32_t timeout_ms,
 		thread_cond_wait(&ns->ping_wait, &ns->lock);
 	ns->ping_busy = 1;
 	ns->ping_answered = 0;
-	ns->ping_id = ICMP_PING_ID;
 	ns->ping_seq = seq;
 
 	req = (struct icmp_echo *)ipv4_payload(ns);

@@ -25,7 +25,7 @@ void sock_timers(struct net_stack *ns, uint64_t now)
 {
 	unsigned int i;
 
-	for (i = 0; i < NET_SOCKETS_MAX; i++)
+	for (i = 0; i < ns->socks_used; i++)
 		if (ns->socks[i].wait_until_ns &&
 		    ns->socks[i].wait_until_ns <= now)
 			sock_wake(&ns->socks[i]);
@@ -36,7 +36,7 @@ uint64_t sock_next_timer(struct net_stack *ns)
 	uint64_t next = UINT64_MAX;
 	unsigned int i;
 
-	for (i = 0; i < NET_SOCKETS_MAX; i++)
+	for (i = 0; i < ns->socks_used; i++)
 		if (ns->socks[i].wait_until_ns &&
 		    ns->socks[i].wait_until_ns < next)
 			next = ns->socks[i].wait_until_ns;
@@ -90,14 +90,17 @@ static int sock_wait(struct net_stack *ns, struct net_sock *s,
 }
 
 /* A free slot becomes a socket; its generation goes on counting. */
-static void sock_init(struct net_sock *s, int type)
+static void sock_init(struct net_stack *ns, struct net_sock *s, int type)
 {
 	unsigned int generation = s->generation;
+	unsigned int fd = (unsigned int)(s - ns->socks);
 
 	memset(s, 0, sizeof(*s));
 	s->generation = generation;
 	s->type = type;
 	thread_cond_init(&s->wait);
+	if (fd >= ns->socks_used)
+		ns->socks_used = fd + 1;
 }
 
 static int port_taken(struct net_stack *ns, int type, uint16_t port)
@@ -106,7 +109,7 @@ static int port_taken(struct net_stack *ns, int type, uint16_t port)
 
 	if (type == NET_SOCK_STREAM && tcp_port_in_use(ns, port))
 		return 1;
-	for (i = 0; i < NET_SOCKETS_MAX; i++)
+	for (i = 0; i < ns->socks_used; i++)
 		if (ns->socks[i].type == type && ns->socks[i].port == port)
 			return 1;
 	return 0;
@@ -141,7 +144,7 @@ int net_socket(int type)
 			return -ENOMEM;
 		}
 	}
-	sock_init(s, type);
+	sock_init(ns, s, type);
 	s->queue = queue;
 	thread_mutex_unlock(&ns->lock);
 	return fd;
@@ -216,7 +219,7 @@ int net_accept(int fd, uint32_t *ip, uint16_t *port)
 		sock_unlock(ns);
 		return -EMFILE;	/* the connection waits for a descriptor */
 	}
-	sock_init(child, NET_SOCK_STREAM);
+	sock_init(ns, child, NET_SOCK_STREAM);
 	child->port = s->port;
 	c = tcp_accept(l, child);
 	if (ip)

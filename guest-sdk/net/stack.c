@@ -110,10 +110,10 @@ uint16_t net_ephemeral_port(struct net_stack *ns)
 			ns->next_port = EPHEMERAL_FIRST;
 		if (tcp_port_in_use(ns, port))
 			continue;
-		for (i = 0; i < NET_SOCKETS_MAX; i++)
+		for (i = 0; i < ns->socks_used; i++)
 			if (ns->socks[i].type && ns->socks[i].port == port)
 				break;
-		if (i == NET_SOCKETS_MAX)
+		if (i == ns->socks_used)
 			return port;
 	}
 	return 0;

@@ -171,10 +171,11 @@ struct net_stack {
 	/* net_ping(): one echo outstanding at a time. */
 	struct thread_cond ping_wait;
 	int ping_busy, ping_answered;
-	uint16_t ping_id, ping_seq;
+	uint16_t ping_seq;
 	uint64_t ping_sent_ns, ping_until_ns, ping_rtt_ns;
 
 	struct net_sock socks[NET_SOCKETS_MAX];
+	unsigned int socks_used;	/* slots beyond are all free */
 	struct tcp_conn *conns;		/* every TCP connection */
 	unsigned int conn_count;
 	uint16_t next_port;		/* ephemeral ports, cycling */

@@ -11,7 +11,7 @@ static struct net_sock *udp_find(struct net_stack *ns, uint16_t port)
 {
 	unsigned int i;
 
-	for (i = 0; i < NET_SOCKETS_MAX; i++)
+	for (i = 0; i < ns->socks_used; i++)
 		if (ns->socks[i].type == NET_SOCK_DGRAM &&
 		    ns->socks[i].port == port)
 			return &ns->socks[i];
