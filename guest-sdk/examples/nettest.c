@@ -14,8 +14,10 @@
  *   tcp-source DST PORT BYTES  sends BYTES, then closes
  *   ping DST COUNT             COUNT ICMP echoes, one a second
  *
- * What is sent is the pattern byte(i) = i mod 251 (from 0 at each
- * connection's start); what is received is summed with 32-bit FNV-1a.
+ * buf=N sizes the TCP buffers (default: libnet's, 8 KiB): more bytes in
+ * flight per round trip. What is sent is the pattern byte(i) = i mod 251
+ * (from 0 at each connection's start); what is received is summed with
+ * 32-bit FNV-1a.
  * Each mode prints one line per result, "nettest: MODE key=value ...",
  * and exits 0 on success, 1 on failure, 2 for a bad command line.
  */
@@ -33,6 +35,22 @@
 #define PING_TIMEOUT_MS		1000
 #define CONNECT_TRIES		5
 #define SERVER_CONNS_MAX	64	/* CONNS, as the server joins them */
+
+/* buf=: TCP send and receive buffer size; 0: libnet's default. */
+static uint32_t tcp_buffers;
+
+/* A TCP socket, with the buffers buf= asked for. */
+static int tcp_socket(void)
+{
+	int fd = net_socket(NET_SOCK_STREAM), ret;
+
+	if (fd >= 0 && tcp_buffers &&
+	    (ret = net_set_buffers(fd, tcp_buffers, tcp_buffers))) {
+		net_close(fd);
+		return ret;
+	}
+	return fd;
+}
 
 static uint32_t fnv1a(uint32_t h, const uint8_t *p, size_t n)
 {
@@ -122,7 +140,7 @@ static int connect_to(uint32_t ip, unsigned long port)
 
 	/* The server VM may still be booting: retry a refused connect. */
 	for (i = 0; i < CONNECT_TRIES; i++) {
-		fd = net_socket(NET_SOCK_STREAM);
+		fd = tcp_socket();
 		if (fd < 0)
 			return fd;
 		ret = net_connect(fd, ip, (uint16_t)port);
@@ -190,7 +208,7 @@ static void *echo_conn(void *arg)
 static int server(unsigned long port, unsigned long conns, int echo)
 {
 	struct stream st;
-	int fd = net_socket(NET_SOCK_STREAM), conn, ret, failed = 0;
+	int fd = tcp_socket(), conn, ret, failed = 0;
 	struct thread *t, *threads[SERVER_CONNS_MAX];
 	unsigned long served = 0, i;
 	void *result;
@@ -325,12 +343,13 @@ static void usage(void)
 {
 	printf("nettest: usage: udp-client DST PORT COUNT | tcp-server PORT [CONNS] |\n"
 	       "nettest:   tcp-client DST PORT BYTES | tcp-sink PORT [CONNS] |\n"
-	       "nettest:   tcp-source DST PORT BYTES | ping DST COUNT\n");
+	       "nettest:   tcp-source DST PORT BYTES | ping DST COUNT; buf=%u..%u\n",
+	       NET_TCP_BUF_MIN, NET_TCP_BUF_MAX);
 }
 
 int main(void)
 {
-	char cmdline[DENALI_VREGS_CMDLINE_MAX];
+	char cmdline[DENALI_VREGS_CMDLINE_MAX], value[16];
 	unsigned long port, n = 0;
 	char *argv[ARGS_MAX];
 	uint32_t dst = 0;
@@ -338,6 +357,13 @@ int main(void)
 
 	/* The words without '=' are ours; ip=, gw= and others are not. */
 	denali_cmdline(cmdline, sizeof(cmdline));
+	if (net_cmdline_value(cmdline, "buf", value, sizeof(value)) >= 0 &&
+	    (parse_num(value, NET_TCP_BUF_MAX, &n) || n < NET_TCP_BUF_MIN)) {
+		usage();
+		return 2;
+	}
+	tcp_buffers = (uint32_t)n;
+	n = 0;
 	argc = split_args(cmdline, argv, ARGS_MAX);
 	if (!argc) {
 		usage();

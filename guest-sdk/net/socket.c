@@ -98,6 +98,8 @@ static void sock_init(struct net_stack *ns, struct net_sock *s, int type)
 	memset(s, 0, sizeof(*s));
 	s->generation = generation;
 	s->type = type;
+	s->snd_size = NET_TCP_SNDBUF;
+	s->rcv_size = NET_TCP_RCVBUF;
 	thread_cond_init(&s->wait);
 	if (fd >= ns->socks_used)
 		ns->socks_used = fd + 1;
@@ -427,6 +429,29 @@ int net_close(int fd)
 	sock_wake(s);
 	sock_unlock(ns);
 	return 0;
+}
+
+int net_set_buffers(int fd, uint32_t snd, uint32_t rcv)
+{
+	struct net_stack *ns;
+	struct net_sock *s = sock_lock(fd, &ns);
+	int ret = 0;
+
+	if (!s)
+		return -EBADF;
+	if (s->type != NET_SOCK_STREAM)
+		ret = -EOPNOTSUPP;
+	else if (s->conn)
+		ret = -EISCONN;
+	else if (snd < NET_TCP_BUF_MIN || snd > NET_TCP_BUF_MAX ||
+		 rcv < NET_TCP_BUF_MIN || rcv > NET_TCP_BUF_MAX)
+		ret = -EINVAL;
+	else {
+		s->snd_size = snd;
+		s->rcv_size = rcv;
+	}
+	sock_unlock(ns);
+	return ret;
 }
 
 int net_set_timeout(int fd, uint32_t msec)

@@ -141,6 +141,7 @@ struct net_sock {
 	uint32_t peer_ip;		/* UDP: net_connect()'s destination */
 	uint16_t peer_port;
 	uint64_t timeout_ns;		/* net_set_timeout(); 0: none */
+	uint32_t snd_size, rcv_size;	/* TCP: net_set_buffers() */
 	uint64_t wait_until_ns;		/* a blocked call's deadline, or 0 */
 	struct thread_cond wait;	/* threads blocked on this socket */
 	struct tcp_conn *conn;		/* TCP: NULL before connect/listen */

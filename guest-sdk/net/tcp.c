@@ -178,8 +178,8 @@ static struct tcp_conn *conn_new(struct net_stack *ns, uint16_t local_port)
 
 static int conn_buffers(struct tcp_conn *c)
 {
-	if (ring_alloc(&c->snd, NET_TCP_SNDBUF) ||
-	    ring_alloc(&c->rcv, NET_TCP_RCVBUF)) {
+	if (ring_alloc(&c->snd, c->snd_size) ||
+	    ring_alloc(&c->rcv, c->rcv_size)) {
 		ring_free(&c->snd);
 		ring_free(&c->rcv);
 		return -ENOMEM;
@@ -300,7 +300,7 @@ static int conn_emit(struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	if (c->rcv.size)
 		win = rcv_window(c);
 	else
-		win = c->state == TCP_SYN_RECEIVED ? NET_TCP_RCVBUF : 0;
+		win = c->state == TCP_SYN_RECEIVED ? c->rcv_size : 0;
 	if (!win && c->rcv.size && !c->rcv_closed)
 		ns->stats.tcp_zero_windows++;
 	c->rcv_closed = !win;
@@ -470,6 +470,16 @@ static struct tcp_conn *tcp_lookup(struct net_stack *ns,
 	return listener;
 }
 
+/* The RTO from the estimates, without any backoff (RFC 6298 2.3). */
+static void rto_reset(struct tcp_conn *c)
+{
+	c->rto_ns = c->srtt_ns + 4 * c->rttvar_ns;
+	if (c->rto_ns < TCP_RTO_MIN_NS)
+		c->rto_ns = TCP_RTO_MIN_NS;
+	if (c->rto_ns > TCP_RTO_MAX_NS)
+		c->rto_ns = TCP_RTO_MAX_NS;
+}
+
 static void rtt_sample(struct tcp_conn *c, uint64_t r)
 {
 	uint64_t delta;
@@ -482,11 +492,7 @@ static void rtt_sample(struct tcp_conn *c, uint64_t r)
 		c->rttvar_ns = (3 * c->rttvar_ns + delta) / 4;
 		c->srtt_ns = (7 * c->srtt_ns + r) / 8;
 	}
-	c->rto_ns = c->srtt_ns + 4 * c->rttvar_ns;
-	if (c->rto_ns < TCP_RTO_MIN_NS)
-		c->rto_ns = TCP_RTO_MIN_NS;
-	if (c->rto_ns > TCP_RTO_MAX_NS)
-		c->rto_ns = TCP_RTO_MAX_NS;
+	rto_reset(c);
 }
 
 static void input_listen(struct tcp_conn *l, const struct tcp_seg *seg)
@@ -513,6 +519,8 @@ static void input_listen(struct tcp_conn *l, const struct tcp_seg *seg)
 		return;
 	c->listener = l;
 	l->pending++;
+	c->snd_size = l->snd_size;
+	c->rcv_size = l->rcv_size;
 	c->remote_ip = seg->src;
 	c->remote_port = seg->sport;
 	c->irs = seg->seq;
@@ -591,9 +599,15 @@ static int input_ack(struct tcp_conn *c, const struct tcp_seg *seg)
 		c->snd_una = seg->ack;
 		if (SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
+		/*
+		 * The peer is alive: undo the backoff now, not at the next
+		 * RTT sample, which Karn's rule may hold off for long.
+		 */
 		c->retries = 0;
 		c->dupacks = 0;
 		c->timer_ns = 0;
+		if (c->srtt_ns)
+			rto_reset(c);
 		c->output_due = 1;	/* rearms the timer if still in flight */
 		if (acked)
 			conn_wake(c);
@@ -949,6 +963,8 @@ int tcp_listen(struct net_stack *ns, struct net_sock *s, unsigned int backlog)
 	c = conn_new(ns, s->port);
 	if (!c)
 		return -ENOMEM;
+	c->snd_size = s->snd_size;
+	c->rcv_size = s->rcv_size;
 	c->state = TCP_LISTEN;
 	c->backlog = backlog;
 	c->sock = s;
@@ -969,6 +985,8 @@ int tcp_connect(struct net_stack *ns, struct net_sock *s, uint32_t ip,
 	c = conn_new(ns, s->port);
 	if (!c)
 		return -ENOMEM;
+	c->snd_size = s->snd_size;
+	c->rcv_size = s->rcv_size;
 	if (conn_buffers(c)) {
 		conn_free(c);
 		return -ENOMEM;

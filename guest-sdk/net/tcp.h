@@ -51,6 +51,7 @@ struct tcp_conn {
 	unsigned int probe : 1;		/* a zero-window probe may go */
 	unsigned int rcv_closed : 1;	/* we advertised a zero window */
 	struct tcp_ring snd, rcv;
+	uint32_t snd_size, rcv_size;	/* the rings', once allocated */
 
 	/* Receiving */
 	uint32_t irs, rcv_nxt;

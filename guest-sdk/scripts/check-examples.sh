@@ -94,7 +94,7 @@ expect httpd "ip=10.0.0.5" 10 "exit 1" "$(
 expect nettest "ip=10.0.0.5/24" 10 "exit 2" "$(
 	)nettest: usage: udp-client DST PORT COUNT | tcp-server PORT [CONNS] |${nl}$(
 	)nettest:   tcp-client DST PORT BYTES | tcp-sink PORT [CONNS] |${nl}$(
-	)nettest:   tcp-source DST PORT BYTES | ping DST COUNT"
+	)nettest:   tcp-source DST PORT BYTES | ping DST COUNT; buf=1024..65535"
 expect nettest "ip=10.0.0.5/24 ping 10.0.0.6 2" 20 "exit 1" \
 	"nettest: ping result=fail sent=2 received=0 avg_rtt_us=0"
 expect nettest "ip=10.0.0.5/24 udp-client 10.0.0.6 7 2" 30 "exit 1" \

@@ -24,6 +24,8 @@
 #define NET_TCP_CONNS_MAX	512	/* TCP connections, TIME_WAIT included */
 #define NET_TCP_SNDBUF		8192	/* bytes queued per TCP socket */
 #define NET_TCP_RCVBUF		8192	/* receive window per TCP socket */
+#define NET_TCP_BUF_MIN		1024	/* for net_set_buffers() */
+#define NET_TCP_BUF_MAX		65535	/* no window scaling */
 #define NET_UDP_QUEUE		8	/* datagrams waiting per UDP socket */
 
 #define NET_IPV4(a, b, c, d) \
@@ -131,6 +133,13 @@ int net_shutdown(int fd);
  * (FIN after the data queued), or reset when received data was unread.
  */
 int net_close(int fd);
+/*
+ * Sizes a TCP socket's send and receive buffers (NET_TCP_BUF_MIN to
+ * NET_TCP_BUF_MAX), before net_connect() or net_listen(); a listener's
+ * connections get its sizes. Bigger buffers, more throughput per round
+ * trip, more memory per connection. -EISCONN when too late.
+ */
+int net_set_buffers(int fd, uint32_t snd, uint32_t rcv);
 /*
  * Limits how long net_accept(), net_recv() and net_recvfrom() wait;
  * 0 (the default) waits for ever. They return -ETIMEDOUT.

@@ -758,6 +758,78 @@ static int test_tcp_slow_reader(void)
 	return 1;
 }
 
+/* Bigger buffers: more in flight per round trip of 2 ms. */
+static uint32_t buffer_size;
+
+static void *accept_sized(void *arg)
+{
+	int fd = net_socket(NET_SOCK_STREAM);
+
+	(void)arg;
+	T_CHECK(net_set_buffers(fd, buffer_size, buffer_size) == 0);
+	T_CHECK(net_bind(fd, 80) == 0 && net_listen(fd, 1) == 0);
+	accepted_fd = net_accept(fd, NULL, NULL);
+	T_CHECK(accepted_fd >= 0);
+	T_CHECK(net_set_buffers(fd, 4096, 4096) == -EISCONN);
+	net_close(fd);
+	return NULL;
+}
+
+static void *connect_sized(void *arg)
+{
+	int fd = net_socket(NET_SOCK_STREAM);
+
+	(void)arg;
+	T_CHECK(net_set_buffers(fd, buffer_size, buffer_size) == 0);
+	T_CHECK(net_connect(fd, IP_B, 80) == 0);
+	client_fd = fd;
+	return NULL;
+}
+
+/* Simulated time to send 1 MiB from A to B with buffers of size. */
+static uint64_t sized_transfer(uint32_t size, struct transfer *in)
+{
+	static struct transfer out;
+	uint64_t start;
+
+	memset(&out, 0, sizeof(out));
+	memset(in, 0, sizeof(*in));
+	out.seed = 5;
+	out.bytes = MIB;
+	buffer_size = size;
+	sim_reset(size);
+	two_vms();
+	sim_wire.latency_ns = 1 * MSEC;
+	sim_spawn(vm_b, accept_sized, NULL);
+	sim_spawn(vm_a, connect_sized, NULL);
+	if (sim_run(5 * SEC))
+		return 0;
+	out.fd = client_fd;
+	in->fd = accepted_fd;
+	start = sim_now();
+	sim_spawn(vm_a, send_pattern, &out);
+	sim_spawn(vm_b, recv_all, in);
+	if (sim_run(60 * SEC))
+		return 0;
+	return sim_now() - start;
+}
+
+static int test_tcp_buffers(void)
+{
+	struct transfer in;
+	uint64_t small, big;
+
+	small = sized_transfer(NET_TCP_RCVBUF, &in);
+	CHECK(small && in.done && in.got_fnv == pattern_fnv(5, MIB));
+	big = sized_transfer(NET_TCP_BUF_MAX, &in);
+	CHECK(big && in.done && in.got_fnv == pattern_fnv(5, MIB));
+	/* The window, not the wire, limits: about 1 MiB / 8 KiB trips. */
+	CHECK(small > 100 * 2 * MSEC);
+	CHECK(big * 5 < small);
+	CHECK(conn_of(vm_b, accepted_fd)->rcv.size == NET_TCP_BUF_MAX);
+	return 1;
+}
+
 /* MSS: B's MTU of 576 limits what A sends to it. */
 
 static unsigned int biggest_segment;
@@ -1367,6 +1439,10 @@ static void *api_errors(void *arg)
 	other = net_socket(NET_SOCK_STREAM);
 	T_CHECK(net_bind(other, 5000) == -EADDRINUSE);
 	T_CHECK(net_close(other) == 0 && net_close(other) == -EBADF);
+	T_CHECK(net_set_buffers(udp, 4096, 4096) == -EOPNOTSUPP);
+	T_CHECK(net_set_buffers(tcp, 4096, 65536) == -EINVAL);
+	T_CHECK(net_set_buffers(tcp, 1000, 4096) == -EINVAL);
+	T_CHECK(net_set_buffers(tcp, 4096, 4096) == 0);
 
 	/* A connected UDP socket: net_send() and net_recv(). */
 	T_CHECK(net_connect(udp, IP_B, 7) == 0);
@@ -1439,9 +1515,9 @@ static int test_nettest_tcp(void)
 {
 	char want[128];
 
-	vm_a = sim_vm_new("ip=10.0.0.5/24 tcp-client 10.0.0.6 7 1048576", 5,
-			  1500);
-	vm_b = sim_vm_new("ip=10.0.0.6/24 tcp-server 7 1", 6, 1500);
+	vm_a = sim_vm_new("ip=10.0.0.5/24 tcp-client 10.0.0.6 7 1048576 "
+			  "buf=32768", 5, 1500);
+	vm_b = sim_vm_new("ip=10.0.0.6/24 tcp-server 7 1 buf=32768", 6, 1500);
 	sim_wire.loss_pct = 5;
 	sim_wire.reorder_pct = 5;
 	sim_wire.reorder_ns = 300000;
@@ -1503,7 +1579,7 @@ static int test_nettest_usage(void)
 {
 	vm_a = sim_vm_new("ip=10.0.0.5/24 tcp-client 10.0.0.6 70000 5", 5,
 			  1500);
-	vm_b = sim_vm_new("ip=10.0.0.6/24 frobnicate", 6, 1500);
+	vm_b = sim_vm_new("ip=10.0.0.6/24 tcp-sink 9 buf=100", 6, 1500);
 	sim_boot(vm_a, example_nettest, 0);
 	sim_boot(vm_b, example_nettest, 0);
 	CHECK(sim_run(1 * SEC) == 0);
@@ -1760,6 +1836,7 @@ static const struct {
 	{ "tcp: 100 concurrent connections", test_tcp_many },
 	{ "tcp: slow reader, zero window", test_tcp_slow_reader },
 	{ "tcp: MSS option", test_tcp_mss },
+	{ "tcp: buffer sizes, and what they buy", test_tcp_buffers },
 	{ "tcp: FIN_WAIT_2, CLOSE_WAIT, LAST_ACK, TIME_WAIT",
 	  test_tcp_close_states },
 	{ "tcp: simultaneous close (CLOSING)", test_tcp_simultaneous_close },
