@@ -9,7 +9,9 @@
  * to one isa-debugcon (0xe9), the exit code, 4 bytes little endian, to
  * another (0xea), then isa-debug-exit (0xf4) ends QEMU. Idle returns at
  * once. The NIC (MAC 02:00:00:00:00:VM_ID) is a switch port with no
- * other port: every frame sent is taken and dropped, none arrive.
+ * other port: frames sent are dropped, none arrive. Its send queue is
+ * busy, so that guests meet what a loaded switch does: it takes at most
+ * two frames a call, and every other call finds it full (-EAGAIN).
  * Nothing here enforces the ABI's prohibitions: a guest that runs
  * cpuid or writes outside its memory carries on.
  *
@@ -24,7 +26,10 @@
 #define STATUS_PORT		0xea
 #define EXIT_PORT		0xf4
 #define CONSOLE_WRITE_MAX	4096
-#define NET_BATCH_MAX		64
+#define NET_SEND_TAKES		2
+/* In the hypercall page, past its code: whether the last send was full. */
+#define NET_SEND_WAS_FULL	(HYPERCALL_ADDR + 0xffc)
+#define EAGAIN			11
 #define EFAULT			14
 #define ENOSYS			38
 
@@ -135,12 +140,15 @@ hc_idle:
 	xorl	%eax, %eax
 	ret
 hc_net_send:
-	/* Taken, all of a batch, and dropped: no other port to go to. */
-	movl	%ecx, %eax
-	cmpl	$NET_BATCH_MAX, %eax
-	jbe	1f
-	movl	$NET_BATCH_MAX, %eax
-1:	ret
+	xorl	$1, NET_SEND_WAS_FULL
+	jz	1f
+	movl	$-EAGAIN, %eax
+	ret
+1:	movl	%ecx, %eax		/* taken, and dropped */
+	cmpl	$NET_SEND_TAKES, %eax
+	jbe	2f
+	movl	$NET_SEND_TAKES, %eax
+2:	ret
 hc_net_recv:
 	xorl	%eax, %eax		/* nothing ever arrives */
 	ret
