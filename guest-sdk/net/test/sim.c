@@ -198,16 +198,17 @@ struct thread *sim_spawn(struct sim_vm *vm, void *(*fn)(void *), void *arg)
 
 static void *boot_main(void *arg)
 {
-	int (*main_fn)(void) = (int (*)(void))arg;
+	struct sim_vm *vm = arg;
 
-	current->vm->exit_code = main_fn();
+	vm->exit_code = vm->main_fn();
 	return NULL;
 }
 
 void sim_boot(struct sim_vm *vm, int (*main_fn)(void), int daemon)
 {
+	vm->main_fn = main_fn;
 	vm->exit_code = -1;
-	spawn(vm, boot_main, (void *)main_fn, daemon);
+	spawn(vm, boot_main, vm, daemon);
 }
 
 struct thread *thread_create(void *(*fn)(void *), void *arg)

@@ -23,7 +23,8 @@ struct sim_vm {
 	char cmdline[256];		/* denali_cmdline()'s */
 	char console[SIM_CONSOLE_MAX];	/* what sim_printf() wrote */
 	unsigned int console_len;
-	int exit_code;			/* sim_boot()'s program's */
+	int (*main_fn)(void);		/* sim_boot()'s program */
+	int exit_code;			/* and what it returned */
 };
 
 /* What the wire does to each frame; all off after sim_reset(). */
