@@ -12,7 +12,8 @@
 
 int main(void)
 {
-	char buf[2048], cmdline[DENALI_VREGS_CMDLINE_MAX], value[16], ip[NET_IPV4_STRLEN];
+	char cmdline[DENALI_VREGS_CMDLINE_MAX], value[16], ip[NET_IPV4_STRLEN];
+	char buf[2048];
 	struct net_config cfg;
 	unsigned long port = 7;
 	uint32_t peer_ip;

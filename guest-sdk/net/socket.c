@@ -277,8 +277,9 @@ static long tcp_send_all(struct net_stack *ns, struct net_sock *s,
 		else if (!tcp_can_send(c))
 			ret = -EPIPE;
 		else
-			done += tcp_write(c, buf + done, len - done > TCP_CHUNK ?
-					  TCP_CHUNK : (uint32_t)(len - done));
+			done += tcp_write(c, buf + done,
+					  len - done > TCP_CHUNK ? TCP_CHUNK :
+					  (uint32_t)(len - done));
 		if (done < len && !ret)
 			ret = sock_wait(ns, s, 0);
 	}

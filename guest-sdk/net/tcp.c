@@ -33,7 +33,8 @@
 #define TCP_SYN_RETRIES		5
 #define TCP_RETRIES		8
 #define TCP_TIME_WAIT_NS	(30 * NSEC_PER_SEC)	/* 2 MSL */
-#define TCP_FIN_WAIT_2_NS	(60 * NSEC_PER_SEC)	/* closed, peer silent */
+/* How long a closed connection waits for the peer's FIN. */
+#define TCP_FIN_WAIT_2_NS	(60 * NSEC_PER_SEC)
 #define TCP_DUPACKS		3
 
 /* What tcp_input() needs of a segment, in host order. */
@@ -608,14 +609,14 @@ static int input_ack(struct tcp_conn *c, const struct tcp_seg *seg)
 		c->timer_ns = 0;
 		if (c->srtt_ns)
 			rto_reset(c);
-		c->output_due = 1;	/* rearms the timer if still in flight */
+		c->output_due = 1;	/* rearms the timer if in flight */
 		if (acked)
 			conn_wake(c);
 	} else if (seg->ack == c->snd_una && !seg->len &&
 		   seg->win == c->snd_wnd && c->snd_nxt != c->snd_una &&
 		   !(seg->flags & TCP_FIN)) {
 		if (++c->dupacks == TCP_DUPACKS) {
-			/* Fast retransmit: the receiver dropped the rest too. */
+			/* Fast retransmit: the receiver dropped the rest. */
 			c->snd_nxt = c->snd_una;
 			c->rtt_start_ns = 0;
 			c->output_due = 1;
@@ -698,7 +699,8 @@ static void input_synchronized(struct tcp_conn *c, struct tcp_seg *seg)
 		/* TIME_WAIT outlives resets (RFC 1337). */
 		if (c->state == TCP_TIME_WAIT)
 			return;
-		/* Exactly at rcv_nxt, or a blind attacker guessed (RFC 5961). */
+		/* Only exactly at rcv_nxt: others may be blind guesses
+		 * (RFC 5961). */
 		if (seg->seq != c->rcv_nxt) {
 			if (SEQ_GT(seg->seq, c->rcv_nxt) &&
 			    SEQ_LT(seg->seq, c->rcv_nxt + wnd))

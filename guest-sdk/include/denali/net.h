@@ -21,7 +21,7 @@
 #define NET_SOCK_DGRAM		2	/* UDP */
 
 #define NET_SOCKETS_MAX		256	/* descriptors per VM */
-#define NET_TCP_CONNS_MAX	512	/* TCP connections, TIME_WAIT included */
+#define NET_TCP_CONNS_MAX	512	/* TCP connections, TIME_WAIT too */
 #define NET_TCP_SNDBUF		8192	/* bytes queued per TCP socket */
 #define NET_TCP_RCVBUF		8192	/* receive window per TCP socket */
 #define NET_TCP_BUF_MIN		1024	/* for net_set_buffers() */

@@ -61,8 +61,9 @@ void sim_boot(struct sim_vm *vm, int (*main_fn)(void), int daemon);
 int sim_printf(const char *fmt, ...)
 	__attribute__((format(__printf__, 1, 2)));
 /*
- * Runs until every thread (but daemons) has exited: 0; -1 when they all block with
- * nothing left to happen, or for_ns of simulated time have passed.
+ * Runs until every thread but the daemons has exited: 0; -1 when they
+ * all block with nothing left to happen, or for_ns of simulated time
+ * have passed.
  */
 int sim_run(uint64_t for_ns);
 /* Runs for for_ns of simulated time, threads or none. */

@@ -1263,7 +1263,8 @@ static uint64_t fuzz_state;
 
 static uint32_t fuzz_rand(void)
 {
-	fuzz_state = fuzz_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	fuzz_state = fuzz_state * 6364136223846793005ULL +
+		     1442695040888963407ULL;
 	return (uint32_t)(fuzz_state >> 33);
 }
 
