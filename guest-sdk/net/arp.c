@@ -73,7 +73,18 @@ static void arp_drop_held(struct net_stack *ns, uint32_t ip)
 	}
 }
 
-/* A free entry, else the one closest to expiring (its frames dropped). */
+/* Which of two entries to evict: a resolved one, the sooner to expire. */
+static int arp_worse(const struct arp_entry *a, const struct arp_entry *b)
+{
+	if (a->state != b->state)
+		return a->state == ARP_RESOLVED;
+	return a->timer_ns < b->timer_ns;
+}
+
+/*
+ * A free entry, else a resolved one closest to expiring, else the
+ * resolution closest to its next try (its held frames dropped).
+ */
 static struct arp_entry *arp_alloc(struct net_stack *ns)
 {
 	struct arp_entry *victim = &ns->arp[0];
@@ -82,7 +93,7 @@ static struct arp_entry *arp_alloc(struct net_stack *ns)
 	for (i = 0; i < ARP_CACHE_SIZE; i++) {
 		if (ns->arp[i].state == ARP_FREE)
 			return &ns->arp[i];
-		if (ns->arp[i].timer_ns < victim->timer_ns)
+		if (arp_worse(&ns->arp[i], victim))
 			victim = &ns->arp[i];
 	}
 	if (victim->state == ARP_RESOLVING)
