@@ -6,10 +6,12 @@
  * (with zero-window probes) and by ours (with receiver-side silly window
  * avoidance), and retransmission on timeout or three duplicate ACKs.
  *
- * The receiver keeps no out-of-order segments and the sender goes back
- * to the oldest unacknowledged byte when it retransmits: on a switched
- * LAN losses are rare and the windows small, and this keeps each
- * connection to its two byte rings.
+ * The receiver keeps data that comes after a gap in its ring, where it
+ * belongs, and remembers a few such ranges. The sender retransmits one
+ * segment after three duplicate ACKs and one more for each partial ACK
+ * that follows (RFC 6582's NewReno, without its congestion window), and
+ * goes back to the oldest unacknowledged byte on a timeout. No SACK:
+ * the windows are small.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -80,6 +82,20 @@ static void ring_peek(const struct tcp_ring *r, uint32_t off, uint8_t *dst,
 	first = min_u32(n, r->size - start);
 	memcpy(dst, r->data + start, first);
 	memcpy(dst + first, r->data, n - first);
+}
+
+/* Writes n bytes off bytes past the ring's end; the caller checked. */
+static void ring_put(struct tcp_ring *r, uint32_t off, const uint8_t *src,
+		     uint32_t n)
+{
+	uint32_t start, first;
+
+	if (!n)
+		return;
+	start = (r->head + r->len + off) % r->size;
+	first = min_u32(n, r->size - start);
+	memcpy(r->data + start, src, first);
+	memcpy(r->data, src + first, n - first);
 }
 
 static void ring_drop(struct tcp_ring *r, uint32_t n)
@@ -399,6 +415,23 @@ static void tcp_output(struct tcp_conn *c)
 		conn_set_timer(c, c->rto_ns);
 }
 
+/* Sends the oldest unacknowledged segment again, and the FIN with it. */
+static void tcp_resend_first(struct tcp_conn *c)
+{
+	uint32_t off = c->snd_una - c->snd_buf_seq, n = 0;
+	uint8_t flags = TCP_ACK;
+
+	if (off <= c->snd.len)
+		n = min_u32(c->mss, c->snd.len - off);
+	if (c->fin_sent && c->snd_una + n == c->fin_seq)
+		flags |= TCP_FIN;
+	if (!n && !(flags & TCP_FIN))
+		return;
+	c->ns->stats.tcp_retransmits++;
+	c->rtt_start_ns = 0;
+	conn_emit(c, c->snd_una, flags, off, n);
+}
+
 /* A reset for a segment no connection wants (RFC 793 p. 65). */
 static void tcp_reset_reply(struct net_stack *ns, const struct tcp_seg *seg)
 {
@@ -580,7 +613,6 @@ static void input_syn_sent(struct tcp_conn *c, const struct tcp_seg *seg)
 /* The ACK field of a segment in a synchronized state; 0: drop it. */
 static int input_ack(struct tcp_conn *c, const struct tcp_seg *seg)
 {
-	struct net_stack *ns = c->ns;
 	uint32_t acked;
 
 	if (SEQ_GT(seg->ack, c->snd_max)) {
@@ -612,15 +644,19 @@ static int input_ack(struct tcp_conn *c, const struct tcp_seg *seg)
 		c->output_due = 1;	/* rearms the timer if in flight */
 		if (acked)
 			conn_wake(c);
+		/* A partial ACK: the next hole is at snd_una now. */
+		if (c->recovering && SEQ_LT(seg->ack, c->recover))
+			tcp_resend_first(c);
+		else
+			c->recovering = 0;
 	} else if (seg->ack == c->snd_una && !seg->len &&
 		   seg->win == c->snd_wnd && c->snd_nxt != c->snd_una &&
 		   !(seg->flags & TCP_FIN)) {
-		if (++c->dupacks == TCP_DUPACKS) {
-			/* Fast retransmit: the receiver dropped the rest. */
-			c->snd_nxt = c->snd_una;
-			c->rtt_start_ns = 0;
-			c->output_due = 1;
-			ns->stats.tcp_retransmits++;
+		/* Fast retransmit: the rest got there, or comes again. */
+		if (++c->dupacks == TCP_DUPACKS && !c->recovering) {
+			c->recovering = 1;
+			c->recover = c->snd_max;
+			tcp_resend_first(c);
 		}
 	}
 	if (SEQ_LT(c->snd_wl1, seg->seq) ||
@@ -654,19 +690,89 @@ static int input_ack(struct tcp_conn *c, const struct tcp_seg *seg)
 	return 1;
 }
 
-/* Data and FIN at rcv_nxt; earlier bytes were trimmed off already. */
+/* Notes [start, end) as received, merging it with what it touches. */
+static void ooo_add(struct tcp_conn *c, uint32_t start, uint32_t end)
+{
+	unsigned int i = 0;
+
+	while (i < c->ooo_count) {
+		if (SEQ_GT(start, c->ooo[i].end) ||
+		    SEQ_GT(c->ooo[i].start, end)) {
+			i++;
+			continue;
+		}
+		if (SEQ_LT(c->ooo[i].start, start))
+			start = c->ooo[i].start;
+		if (SEQ_GT(c->ooo[i].end, end))
+			end = c->ooo[i].end;
+		c->ooo[i] = c->ooo[--c->ooo_count];
+	}
+	/* No room: the bytes stay in the ring unrecorded, and come again. */
+	if (c->ooo_count < TCP_OOO_MAX) {
+		c->ooo[c->ooo_count].start = start;
+		c->ooo[c->ooo_count].end = end;
+		c->ooo_count++;
+	}
+}
+
+/* The gap before some ranges closed: their bytes join those in order. */
+static void ooo_advance(struct tcp_conn *c)
+{
+	unsigned int i = 0;
+
+	while (i < c->ooo_count) {
+		if (SEQ_GT(c->ooo[i].start, c->rcv_nxt)) {
+			i++;
+			continue;
+		}
+		if (SEQ_GT(c->ooo[i].end, c->rcv_nxt)) {
+			c->rcv.len += c->ooo[i].end - c->rcv_nxt;
+			c->rcv_nxt = c->ooo[i].end;
+		}
+		c->ooo[i] = c->ooo[--c->ooo_count];
+		i = 0;		/* rcv_nxt moved: look at every range again */
+	}
+}
+
+/*
+ * Data past a gap goes where it belongs in the ring, as far as the
+ * window reaches. Byte s of the stream always sits rcv.len + (s -
+ * rcv_nxt) past the ring's head: appending in order and reading both
+ * keep that true.
+ */
+static void ooo_store(struct tcp_conn *c, const struct tcp_seg *seg)
+{
+	uint32_t off = seg->seq - c->rcv_nxt;
+	uint32_t space = c->rcv.size - c->rcv.len;
+	uint32_t n = seg->len;
+
+	if (off >= space)
+		return;
+	if (n > space - off)
+		n = space - off;
+	ring_put(&c->rcv, off, seg->data, n);
+	ooo_add(c, seg->seq, seg->seq + n);
+	c->ns->stats.tcp_out_of_order++;
+}
+
+/* Data and FIN; earlier bytes were trimmed off already. */
 static void input_data(struct tcp_conn *c, const struct tcp_seg *seg)
 {
 	uint32_t n = 0;
 
 	if (seg->len) {
 		c->ack_due = 1;
-		if (seg->seq != c->rcv_nxt)
-			return;		/* a gap: the ACK repeats rcv_nxt */
+		if (seg->seq != c->rcv_nxt) {
+			/* A gap: the ACK repeats rcv_nxt, the sender resends. */
+			ooo_store(c, seg);
+			return;
+		}
 		n = ring_write(&c->rcv, seg->data, seg->len);
 		c->rcv_nxt += n;
-		if (n)
+		if (n) {
+			ooo_advance(c);
 			conn_wake(c);
+		}
 	}
 	if (!(seg->flags & TCP_FIN) || n != seg->len ||
 	    seg->seq + n != c->rcv_nxt)
@@ -914,6 +1020,7 @@ static void tcp_timeout(struct tcp_conn *c)
 	}
 	c->snd_nxt = c->state == TCP_SYN_SENT ||
 		     c->state == TCP_SYN_RECEIVED ? c->iss : c->snd_una;
+	c->recovering = 0;
 	c->rtt_start_ns = 0;
 	c->rto_ns *= 2;
 	if (c->rto_ns > TCP_RTO_MAX_NS)

@@ -23,6 +23,8 @@ enum tcp_state {
 	TCP_TIME_WAIT,
 };
 
+#define TCP_OOO_MAX	4	/* out-of-order ranges kept */
+
 /* A byte ring: the send or the receive buffer. */
 struct tcp_ring {
 	uint8_t *data;
@@ -56,6 +58,15 @@ struct tcp_conn {
 	/* Receiving */
 	uint32_t irs, rcv_nxt;
 	uint32_t rcv_adv;		/* right edge of the window we gave */
+	/*
+	 * Data beyond a gap, already in the receive ring where it belongs
+	 * (past the bytes in order): its ranges of sequence numbers,
+	 * disjoint, in no order.
+	 */
+	struct {
+		uint32_t start, end;
+	} ooo[TCP_OOO_MAX];
+	unsigned int ooo_count;
 
 	/* Retransmission (RFC 6298) and the one timer of each state. */
 	uint64_t timer_ns;		/* 0: not armed */
@@ -63,6 +74,8 @@ struct tcp_conn {
 	uint64_t rtt_start_ns;		/* 0: nothing timed */
 	uint32_t rtt_seq;
 	unsigned int retries, dupacks;
+	unsigned int recovering : 1;	/* after a fast retransmit ... */
+	uint32_t recover;		/* ... until this is acknowledged */
 
 	/* Listening: connections coming in, those done wait to be accepted. */
 	struct tcp_conn *listener;	/* for those connections */

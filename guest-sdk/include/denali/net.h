@@ -60,6 +60,7 @@ struct net_stats {
 	uint32_t tcp_bad_checksum;
 	uint32_t tcp_resets_sent, tcp_retransmits, tcp_backlog_full;
 	uint32_t tcp_zero_windows;	/* times we advertised none */
+	uint32_t tcp_out_of_order;	/* segments kept past a gap */
 };
 
 /*
