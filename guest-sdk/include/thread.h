@@ -9,8 +9,11 @@
  * The package runs with upcalls enabled: threads start with them on and
  * the scheduler turns them on while it idles. Sleeping uses the software
  * timers of <denali.h>. None of these calls may be made from an upcall
- * handler. x87 and SSE registers are not switched: threads that use them
- * must not yield with live values in them.
+ * handler, except thread_cond_signal() and thread_cond_broadcast(): they
+ * only make threads runnable, as the timers' callbacks do, so a handler
+ * can wake the thread that waits for its interrupt. x87 and SSE
+ * registers are not switched: threads that use them must not yield with
+ * live values in them.
  */
 #ifndef _DENALI_THREAD_H
 #define _DENALI_THREAD_H

@@ -80,5 +80,25 @@ expect ticker "1" 20 "exit 0" "ticker: thread 1 tick 1${nl}$(
 	)ticker: thread 1 tick 10${nl}$(
 	)ticker: done"
 
+# The stand-in kernel's NIC drops what it is given and delivers nothing:
+# the network examples come up, servers wait, clients time out.
+expect udp-echo "ip=10.0.0.5/24" 2 "still running after 2s" \
+	"udp-echo: listening on 10.0.0.5 port 7"
+expect httpd "ip=10.0.0.5/24 tag=t" 2 "still running after 2s" "$(
+	)httpd: serving 2258 bytes tagged \"t\" at http://10.0.0.5:80/ with 16 workers"
+expect httpd "ip=10.0.0.5/24 size=2000000" 10 "exit 1" \
+	"httpd: want size=0..1048576 port=1..65535 workers=1..64"
+expect httpd "ip=10.0.0.5" 10 "exit 1" "$(
+	)net: no usable ip=A.B.C.D/LEN (and gw=) on the command line${nl}$(
+	)httpd: no network: -22"
+expect nettest "ip=10.0.0.5/24" 10 "exit 2" "$(
+	)nettest: usage: udp-client DST PORT COUNT | tcp-server PORT [CONNS] |${nl}$(
+	)nettest:   tcp-client DST PORT BYTES | tcp-sink PORT [CONNS] |${nl}$(
+	)nettest:   tcp-source DST PORT BYTES | ping DST COUNT; buf=1024..65535"
+expect nettest "ip=10.0.0.5/24 ping 10.0.0.6 2" 20 "exit 1" \
+	"nettest: ping result=fail sent=2 received=0 avg_rtt_us=0"
+expect nettest "ip=10.0.0.5/24 udp-client 10.0.0.6 7 2" 30 "exit 1" \
+	"nettest: udp-client result=fail sent=2 received=0 retries=4"
+
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -140,7 +140,8 @@ expect()
 	fi
 }
 
-for f in hello crash forbidden wild badcall sleeper spin idle; do
+for f in hello crash forbidden wild badcall sleeper spin idle udp-echo httpd \
+	nettest; do
 	expect examples/$f.elf ok
 done
 

@@ -8,18 +8,28 @@
  * The hypercall page implements the ABI with port I/O: console bytes go
  * to one isa-debugcon (0xe9), the exit code, 4 bytes little endian, to
  * another (0xea), then isa-debug-exit (0xf4) ends QEMU. Idle returns at
- * once. Nothing here enforces the ABI's prohibitions: a guest that runs
+ * once. The NIC (MAC 02:00:00:00:00:VM_ID) is a switch port with no
+ * other port: frames sent are dropped, none arrive. Its send queue is
+ * busy, so that guests meet what a loaded switch does: it takes at most
+ * two frames a call, and every other call finds it full (-EAGAIN).
+ * Nothing here enforces the ABI's prohibitions: a guest that runs
  * cpuid or writes outside its memory carries on.
  *
  * Built per run by run-qemu.sh with MEM_SIZE, VM_ID, ENTRY, TSC_KHZ and
  * CMDLINE defined.
  */
+#define VREGS_MAC		48
+#define VREGS_MTU		54
 #define VREGS_CMDLINE		128
 #define HYPERCALL_ADDR		0x1000
 #define CONSOLE_PORT		0xe9
 #define STATUS_PORT		0xea
 #define EXIT_PORT		0xf4
 #define CONSOLE_WRITE_MAX	4096
+#define NET_SEND_TAKES		2
+/* In the hypercall page, past its code: whether the last send was full. */
+#define NET_SEND_WAS_FULL	(HYPERCALL_ADDR + 0xffc)
+#define EAGAIN			11
 #define EFAULT			14
 #define ENOSYS			38
 
@@ -51,6 +61,9 @@ boot32:
 	rdtsc
 	movl	%eax, 24		/* tsc_base */
 	movl	%edx, 28
+	movl	$0x00000002, VREGS_MAC	/* 02:00:00:00 */
+	movw	$(VM_ID << 8), VREGS_MAC + 4	/* 00:VM_ID */
+	movw	$1500, VREGS_MTU
 	movl	$cmdline, %esi
 	movl	$VREGS_CMDLINE, %edi
 	movl	$cmdline_end - cmdline, %ecx
@@ -82,6 +95,10 @@ hc_start:
 	je	hc_console_write
 	cmpl	$2, %eax
 	je	hc_idle
+	cmpl	$5, %eax
+	je	hc_net_send
+	cmpl	$6, %eax
+	je	hc_net_recv
 	movl	$-ENOSYS, %eax
 	ret
 hc_terminate:
@@ -121,6 +138,19 @@ hc_efault:
 hc_idle:
 	/* Nothing else runs here: return at once, the guest rechecks. */
 	xorl	%eax, %eax
+	ret
+hc_net_send:
+	xorl	$1, NET_SEND_WAS_FULL
+	jz	1f
+	movl	$-EAGAIN, %eax
+	ret
+1:	movl	%ecx, %eax		/* taken, and dropped */
+	cmpl	$NET_SEND_TAKES, %eax
+	jbe	2f
+	movl	$NET_SEND_TAKES, %eax
+2:	ret
+hc_net_recv:
+	xorl	%eax, %eax		/* nothing ever arrives */
 	ret
 hc_end:
 
