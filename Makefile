@@ -5,11 +5,13 @@
 # make demo     run the demo (in the emulated machine when the host cannot
 #               load modules)
 # make check    run every test level and print "N passed, N failed"
+# make bench    run the benchmarks in the emulated machine; they print
+#               their figures and assert nothing about speed
 
 KVER ?= $(shell ls -1 /lib/modules 2>/dev/null | sort -V | tail -n 1)
 KDIR ?= /lib/modules/$(KVER)/build
 
-.PHONY: all module tools guest-sdk deps demo check kunit clean
+.PHONY: all module tools guest-sdk deps demo check kunit bench clean
 
 all: module tools guest-sdk
 
@@ -34,6 +36,10 @@ check: deps
 
 kunit: deps
 	bash scripts/kunit.sh
+
+bench: deps
+	$(MAKE) all
+	bash scripts/bench.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

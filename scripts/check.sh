@@ -7,6 +7,9 @@
 # "debug" is not yet in the default LEVELS, see below):
 #   kunit  scripts/kunit.sh: the KUnit suites in a small kernel under QEMU;
 #          counts from its last line "kunit: N passed, N failed, N skipped"
+#   sdk    make -C guest-sdk test-net: the guest TCP/IP stack's tests on
+#          this host (stacks joined by a simulated LAN); counts from the
+#          TAP lines
 #   svm    tests/vm/svm-run bats --tap --timing tests/bats: the bats suites
 #          in the SVM test machine (QEMU, AMD SVM); counts from the TAP lines
 #   debug  the bats suites again in the SVM test machine, booted on the
@@ -32,9 +35,9 @@
 #                         (default tests/bats)
 set -uo pipefail
 
-LEVELS=(kunit svm vmx)
+LEVELS=(kunit sdk svm vmx)
 
-declare -A TIMEOUT=([kunit]=1800 [svm]=1800 [debug]=1800 [vmx]=1500)
+declare -A TIMEOUT=([kunit]=1800 [sdk]=600 [svm]=3600 [debug]=1800 [vmx]=1800)
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=$root/tests/out/check
@@ -225,6 +228,10 @@ for level in "${levels[@]}"; do
 		fi
 		run_level kunit live_kunit bash scripts/kunit.sh
 		parse_kunit
+		;;
+	sdk)
+		run_level sdk live_tap make -s -C guest-sdk test-net
+		parse_tap sdk
 		;;
 	svm | debug | vmx)
 		if [ "$built" -eq 0 ]; then

@@ -35,6 +35,7 @@
 #define PING_TIMEOUT_MS		1000
 #define CONNECT_TRIES		5
 #define SERVER_CONNS_MAX	64	/* CONNS, as the server joins them */
+#define LINGER_MS		10000
 
 /* buf=: TCP send and receive buffer size; 0: libnet's default. */
 static uint32_t tcp_buffers;
@@ -347,34 +348,12 @@ static void usage(void)
 	       NET_TCP_BUF_MIN, NET_TCP_BUF_MAX);
 }
 
-int main(void)
+/* Runs the mode argv[0] names; returns the program's exit code. */
+static int run_mode(int argc, char **argv)
 {
-	char cmdline[DENALI_VREGS_CMDLINE_MAX], value[16];
 	unsigned long port, n = 0;
-	char *argv[ARGS_MAX];
 	uint32_t dst = 0;
-	int argc, ret;
 
-	/* The words without '=' are ours; ip=, gw= and others are not. */
-	denali_cmdline(cmdline, sizeof(cmdline));
-	if (net_cmdline_value(cmdline, "buf", value, sizeof(value)) >= 0 &&
-	    (parse_num(value, NET_TCP_BUF_MAX, &n) || n < NET_TCP_BUF_MIN)) {
-		usage();
-		return 2;
-	}
-	tcp_buffers = (uint32_t)n;
-	n = 0;
-	argc = split_args(cmdline, argv, ARGS_MAX);
-	if (!argc) {
-		usage();
-		return 2;
-	}
-
-	ret = net_start();
-	if (ret) {
-		printf("nettest: no network: %d\n", ret);
-		return 1;
-	}
 	if (!strcmp(argv[0], "tcp-server") || !strcmp(argv[0], "tcp-sink")) {
 		if ((argc != 2 && argc != 3) ||
 		    parse_num(argv[1], 65535, &port) ||
@@ -405,4 +384,38 @@ int main(void)
 		return tcp_client(dst, port, n, 0);
 	usage();
 	return 2;
+}
+
+int main(void)
+{
+	char cmdline[DENALI_VREGS_CMDLINE_MAX], value[16];
+	char *argv[ARGS_MAX];
+	unsigned long n = 0;
+	int argc, ret;
+
+	/* The words without '=' are ours; ip=, gw= and others are not. */
+	denali_cmdline(cmdline, sizeof(cmdline));
+	if (net_cmdline_value(cmdline, "buf", value, sizeof(value)) >= 0 &&
+	    (parse_num(value, NET_TCP_BUF_MAX, &n) || n < NET_TCP_BUF_MIN)) {
+		usage();
+		return 2;
+	}
+	tcp_buffers = (uint32_t)n;
+	argc = split_args(cmdline, argv, ARGS_MAX);
+	if (!argc) {
+		usage();
+		return 2;
+	}
+
+	ret = net_start();
+	if (ret) {
+		printf("nettest: no network: %d\n", ret);
+		return 1;
+	}
+	ret = run_mode(argc, argv);
+	/* What was sent must reach the peer before the VM ends. */
+	if (net_linger(LINGER_MS))
+		printf("nettest: connections still open after %d ms\n",
+		       LINGER_MS);
+	return ret;
 }

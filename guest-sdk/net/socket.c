@@ -15,6 +15,8 @@
 #define LISTEN_BACKLOG_MAX	128
 /* Bytes per tcp_write(): a size_t may not fit the rings' counters. */
 #define TCP_CHUNK		(1U << 30)
+/* How often net_linger() looks again: a round trip on the LAN or less. */
+#define LINGER_POLL_US		1000
 
 void sock_wake(struct net_sock *s)
 {
@@ -465,6 +467,36 @@ int net_set_timeout(int fd, uint32_t msec)
 	s->timeout_ns = (uint64_t)msec * NSEC_PER_MSEC;
 	sock_unlock(ns);
 	return 0;
+}
+
+/* Whether a closed connection still owes its peer data or its FIN. */
+static int conn_owes(const struct tcp_conn *c)
+{
+	return !c->sock && (c->state == TCP_FIN_WAIT_1 ||
+			    c->state == TCP_CLOSING ||
+			    c->state == TCP_LAST_ACK);
+}
+
+int net_linger(uint32_t msec)
+{
+	struct net_stack *ns = net_port_stack();
+	uint64_t deadline = net_port_now_ns() + (uint64_t)msec * 1000000;
+	const struct tcp_conn *c;
+	int owing;
+
+	if (!ns)
+		return 0;
+	for (;;) {
+		thread_mutex_lock(&ns->lock);
+		for (c = ns->conns, owing = 0; c && !owing; c = c->next)
+			owing = conn_owes(c);
+		thread_mutex_unlock(&ns->lock);
+		if (!owing)
+			return 0;
+		if (net_port_now_ns() >= deadline)
+			return -ETIMEDOUT;
+		thread_sleep(LINGER_POLL_US);
+	}
 }
 
 void net_get_config(struct net_config *cfg)

@@ -135,6 +135,13 @@ int net_shutdown(int fd);
  */
 int net_close(int fd);
 /*
+ * Waits until every closed TCP connection has had its data and its FIN
+ * acknowledged (it sits in FIN_WAIT_2 or TIME_WAIT, or is gone), for at
+ * most msec milliseconds: a program calls it before it terminates, since
+ * the connections die with the VM. Returns 0 or -ETIMEDOUT.
+ */
+int net_linger(uint32_t msec);
+/*
  * Sizes a TCP socket's send and receive buffers (NET_TCP_BUF_MIN to
  * NET_TCP_BUF_MAX), before net_connect() or net_listen(); a listener's
  * connections get its sizes. Bigger buffers, more throughput per round
