@@ -4,8 +4,9 @@
 # demo.sh: Denali at work, in a few minutes. Loads denali.ko, starts a
 # handful of small guests side by side (three greeters with their own
 # command lines, a sleeper that ticks, a spinner that never stops, one that
-# triple-faults), shows the VM table, their consoles and the JSON listing,
-# then stops everything and unloads the module.
+# triple-faults) and a web server that the host reaches through denali0,
+# shows the VM table, their consoles and the JSON listing, then stops
+# everything and unloads the module.
 #
 # It runs on this machine when it can load modules and its CPU has VMX or
 # SVM; otherwise inside the SVM test machine (tests/vm/svm-run: QEMU
@@ -43,7 +44,7 @@ for kvm in kvm_intel kvm_amd; do
 	fi
 done
 
-names=(hello1 hello2 hello3 sleeper spin crash)
+names=(hello1 hello2 hello3 sleeper spin crash web)
 loaded_here=0
 
 # Prints a shell command as one would type it, then runs it.
@@ -120,6 +121,16 @@ show denalictl console sleeper -f
 echo
 echo "== The spinner still runs; the others have ended"
 show denalictl list
+
+echo
+echo "== A web server VM on Denali's LAN, reached from the host through denali0"
+show "${sudo[@]}" ip addr replace 10.0.0.1/24 dev denali0
+show "${sudo[@]}" ip link set denali0 up
+show denalictl start "$ex/httpd.elf" --name web --ip 10.0.0.2/24 --cmdline "tag=demo"
+show ping -c 2 -W 5 10.0.0.2
+printf '\n$ %s\n' "curl -s http://10.0.0.2/ | head -n 3"
+curl -s --retry 5 --retry-connrefused --retry-delay 1 http://10.0.0.2/ | head -n 3
+show denalictl stats web
 
 echo
 echo "== The same as JSON, for programs"
