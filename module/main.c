@@ -12,6 +12,7 @@
 #include "backend.h"
 #include "chardev.h"
 #include "fpu.h"
+#include "net.h"
 #include "netlink.h"
 #include "sched.h"
 #include "vm.h"
@@ -101,9 +102,13 @@ static int __init denali_init(void)
 	ret = denali_sched_init();
 	if (ret)
 		goto err_fpu;
-	ret = denali_netlink_init();
+	/* The switch before any VM can be created. */
+	ret = denali_net_init();
 	if (ret)
 		goto err_sched;
+	ret = denali_netlink_init();
+	if (ret)
+		goto err_net;
 	ret = denali_chardev_init();
 	if (ret)
 		goto err_netlink;
@@ -114,6 +119,8 @@ static int __init denali_init(void)
 
 err_netlink:
 	denali_netlink_exit();
+err_net:
+	denali_net_exit();
 err_sched:
 	denali_sched_exit();
 err_fpu:
@@ -130,6 +137,8 @@ static void __exit denali_exit(void)
 	denali_chardev_exit();
 	denali_netlink_exit();
 	denali_vms_exit();
+	/* The VMs' ports are gone. */
+	denali_net_exit();
 	denali_sched_exit();
 	denali_fpu_exit();
 	denali_backend->exit();
