@@ -13,6 +13,7 @@
 #include "chardev.h"
 #include "fpu.h"
 #include "net.h"
+#include "netdev.h"
 #include "netlink.h"
 #include "sched.h"
 #include "vm.h"
@@ -102,13 +103,16 @@ static int __init denali_init(void)
 	ret = denali_sched_init();
 	if (ret)
 		goto err_fpu;
-	/* The switch before any VM can be created. */
+	/* The switch and its uplink before any VM can be created. */
 	ret = denali_net_init();
 	if (ret)
 		goto err_sched;
-	ret = denali_netlink_init();
+	ret = denali_netdev_init();
 	if (ret)
 		goto err_net;
+	ret = denali_netlink_init();
+	if (ret)
+		goto err_netdev;
 	ret = denali_chardev_init();
 	if (ret)
 		goto err_netlink;
@@ -119,6 +123,8 @@ static int __init denali_init(void)
 
 err_netlink:
 	denali_netlink_exit();
+err_netdev:
+	denali_netdev_exit();
 err_net:
 	denali_net_exit();
 err_sched:
@@ -137,7 +143,8 @@ static void __exit denali_exit(void)
 	denali_chardev_exit();
 	denali_netlink_exit();
 	denali_vms_exit();
-	/* The VMs' ports are gone. */
+	/* The VMs' ports are gone; the uplink's goes with the device. */
+	denali_netdev_exit();
 	denali_net_exit();
 	denali_sched_exit();
 	denali_fpu_exit();
