@@ -379,6 +379,10 @@ int cmd_show(int argc, char **argv)
 	}
 	if (vm.has & DN_HAS_BACKEND)
 		printf("%-14s %s\n", "backend:", vm.backend);
+	if (vm.has & DN_HAS_MAC) {
+		vm_format_mac(&vm, buf, sizeof(buf));
+		printf("%-14s %s\n", "mac:", buf);
+	}
 	if (vm.has & DN_HAS_STATS)
 		vm_stats_walk(&vm, print_stat_line,
 			      (void *)"%-14s %" PRIu64 "\n");

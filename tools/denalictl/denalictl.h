@@ -37,6 +37,7 @@
 #define DN_HAS_REASON	(1u << 5)
 #define DN_HAS_BACKEND	(1u << 6)
 #define DN_HAS_STATS	(1u << 7)
+#define DN_HAS_MAC	(1u << 8)
 
 /* One VM as the kernel reported it. */
 struct dn_vm {
@@ -48,6 +49,7 @@ struct dn_vm {
 	int32_t exit_code;
 	char reason[DENALI_REASON_MAX];
 	char backend[16];
+	uint8_t mac[6];
 	uint64_t stats[DN_STAT_SLOTS];	/* indexed by enum denali_stat */
 	uint64_t stats_present;		/* bit n: stats[n] was reported */
 };
@@ -92,6 +94,8 @@ void vm_stats_walk(const struct dn_vm *vm,
 		   void *arg);
 int vm_parse_attrs(void *nlmsghdr, struct dn_vm *vm);
 void vm_describe_state(const struct dn_vm *vm, char *buf, size_t len);
+/* "02:00:00:00:00:01"; buf holds at least 18 bytes. */
+void vm_format_mac(const struct dn_vm *vm, char *buf, size_t len);
 
 /* json.c */
 void json_string(FILE *f, const char *s);

@@ -50,8 +50,9 @@ static const struct command commands[] = {
 	  "\n"
 	  "  -j, --json   print a JSON array of objects with the keys id, name,\n"
 	  "               state, mem_size, exit_code (null unless exited),\n"
-	  "               crash_reason (null unless crashed), backend and\n"
-	  "               stats (an object of counters)\n" },
+	  "               crash_reason (null unless crashed), backend, mac\n"
+	  "               (\"02:00:00:00:00:01\") and stats (an object of\n"
+	  "               counters)\n" },
 	{ "show", cmd_show,
 	  "show VM [-j]",
 	  "Print every attribute and counter of one VM, one per line.\n"
