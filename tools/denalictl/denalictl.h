@@ -67,6 +67,10 @@ void err_msg(const char *fmt, ...) __printf(1, 2);
 int parse_size(const char *s, uint32_t *out, const char **why);
 int parse_ref(const char *s, struct dn_ref *ref, const char **why);
 int check_vm_name(const char *name, const char **why);
+/* "02:00:00:00:00:01": six hex bytes, unicast, not all zero. */
+int parse_mac(const char *s, uint8_t mac[6], const char **why);
+/* A dotted IPv4 address, with "/LEN" (0 to 32) when with_len. */
+int check_ipv4(const char *s, bool with_len, const char **why);
 int parse_seconds(const char *s, double *out);
 void fmt_size(uint64_t bytes, char *buf, size_t len);
 /* Milliseconds on a monotonic clock. */
@@ -110,6 +114,7 @@ struct dn_create_args {
 	const char *name;		/* NULL: the kernel picks one */
 	uint32_t mem_size;		/* 0: the kernel's default */
 	const char *cmdline;		/* NULL: none */
+	const uint8_t *mac;		/* NULL: the kernel picks one */
 };
 
 typedef int (*dn_vm_cb)(const struct dn_vm *vm, void *arg);
