@@ -5,11 +5,13 @@
  * 64-bit arithmetic so nothing wraps at 4 GiB.
  */
 #include <linux/errno.h>
+#include <linux/skbuff.h>
 #include <linux/denali_abi.h>
 
 #include "hypercall.h"
 #include "irq.h"
 #include "mem.h"
+#include "net.h"
 #include "sched.h"
 #include "vm.h"
 
@@ -69,6 +71,128 @@ static long hc_console_read(struct denali_vm *vm, u32 gpa, u32 len)
 	return done;
 }
 
+/*
+ * Copies in the descriptor array of a NIC hypercall: at most
+ * DENALI_NET_BATCH_MAX, wholly inside the VM. Returns how many or an
+ * errno.
+ */
+static long hc_net_descs(struct denali_vm *vm, u32 gpa, u32 count,
+			 struct denali_frame *desc)
+{
+	u64 bytes;
+
+	count = min_t(u32, count, DENALI_NET_BATCH_MAX);
+	bytes = (u64)count * sizeof(*desc);
+	if (!denali_gpa_range_ok(vm->mem.size, gpa, bytes))
+		return -EFAULT;
+	if (count && denali_mem_read(&vm->mem, gpa, desc, bytes))
+		return -EFAULT;
+	return count;
+}
+
+static long hc_net_send(struct denali_vm *vm, u32 gpa, u32 count)
+{
+	struct denali_frame desc[DENALI_NET_BATCH_MAX];
+	struct denali_port *port = vm->port;
+	long n, i, len;
+
+	if (!port)
+		return -ENETDOWN;
+	n = hc_net_descs(vm, gpa, count, desc);
+	if (n <= 0)
+		return n;
+
+	for (i = 0; i < n; i++) {
+		struct sk_buff *skb;
+
+		len = denali_net_check_send(vm->mem.size, &desc[i]);
+		if (len < 0)
+			break;
+		/* Full: refuse before copying; the rest are refused too. */
+		if (!denali_port_tx_room(port)) {
+			atomic64_add(n - i, &port->stats->tx_drops);
+			len = -EAGAIN;
+			break;
+		}
+		skb = alloc_skb(len + NET_IP_ALIGN, GFP_KERNEL_ACCOUNT);
+		if (!skb) {
+			len = -ENOMEM;
+			break;
+		}
+		skb_reserve(skb, NET_IP_ALIGN);
+		if (denali_mem_read(&vm->mem, desc[i].addr, skb_put(skb, len),
+				    len)) {
+			kfree_skb(skb);
+			len = -EFAULT;
+			break;
+		}
+		/* Only the worker takes from the queue: room stays room. */
+		len = denali_port_send(port, skb);
+		if (len < 0)
+			break;
+	}
+	return i ? i : len;
+}
+
+static struct sk_buff *hc_rx_peek(struct denali_port *port)
+{
+	struct sk_buff *skb;
+	unsigned long flags;
+
+	spin_lock_irqsave(&port->rxq.lock, flags);
+	skb = skb_peek(&port->rxq);
+	spin_unlock_irqrestore(&port->rxq.lock, flags);
+	return skb;
+}
+
+static long hc_net_recv(struct denali_vm *vm, u32 gpa, u32 count)
+{
+	struct denali_frame desc[DENALI_NET_BATCH_MAX];
+	struct denali_port *port = vm->port;
+	long n, i, size = 0;
+
+	if (!port)
+		return -ENETDOWN;
+	n = hc_net_descs(vm, gpa, count, desc);
+	if (n <= 0)
+		return n;
+
+	for (i = 0; i < n; i++) {
+		struct sk_buff *skb;
+
+		size = denali_net_check_recv(vm->mem.size, &desc[i]);
+		if (size < 0)
+			break;
+		/* The guest is the only reader: the head stays the head. */
+		while ((skb = hc_rx_peek(port)) && skb->len > size) {
+			skb_unlink(skb, &port->rxq);
+			atomic64_inc(&port->stats->rx_drops);
+			kfree_skb(skb);
+		}
+		if (!skb)
+			break;
+		/* A frame from the host may not be linear: copy it once. */
+		if (skb_linearize(skb)) {
+			size = -ENOMEM;
+			break;
+		}
+		if (denali_mem_write(&vm->mem, desc[i].addr, skb->data,
+				     skb->len)) {
+			size = -EFAULT;
+			break;
+		}
+		skb_unlink(skb, &port->rxq);
+		desc[i].len = skb->len;
+		atomic64_inc(&port->stats->rx_frames);
+		atomic64_add(skb->len, &port->stats->rx_bytes);
+		consume_skb(skb);
+	}
+	/* The lengths of the filled ones; the range was checked. */
+	if (i && denali_mem_write(&vm->mem, gpa, desc, i * sizeof(*desc)))
+		return -EFAULT;
+	return i ? i : min(size, 0L);
+}
+
 bool denali_hypercall(struct denali_vm *vm)
 {
 	unsigned long *gpr = vm->regs.gpr;
@@ -95,6 +219,12 @@ bool denali_hypercall(struct denali_vm *vm)
 		break;
 	case DENALI_HC_CONSOLE_READ:
 		ret = hc_console_read(vm, arg1, arg2);
+		break;
+	case DENALI_HC_NET_SEND:
+		ret = hc_net_send(vm, arg1, arg2);
+		break;
+	case DENALI_HC_NET_RECV:
+		ret = hc_net_recv(vm, arg1, arg2);
 		break;
 	default:
 		ret = -ENOSYS;

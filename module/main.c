@@ -12,6 +12,8 @@
 #include "backend.h"
 #include "chardev.h"
 #include "fpu.h"
+#include "net.h"
+#include "netdev.h"
 #include "netlink.h"
 #include "sched.h"
 #include "vm.h"
@@ -101,9 +103,16 @@ static int __init denali_init(void)
 	ret = denali_sched_init();
 	if (ret)
 		goto err_fpu;
-	ret = denali_netlink_init();
+	/* The switch and its uplink before any VM can be created. */
+	ret = denali_net_init();
 	if (ret)
 		goto err_sched;
+	ret = denali_netdev_init();
+	if (ret)
+		goto err_net;
+	ret = denali_netlink_init();
+	if (ret)
+		goto err_netdev;
 	ret = denali_chardev_init();
 	if (ret)
 		goto err_netlink;
@@ -114,6 +123,10 @@ static int __init denali_init(void)
 
 err_netlink:
 	denali_netlink_exit();
+err_netdev:
+	denali_netdev_exit();
+err_net:
+	denali_net_exit();
 err_sched:
 	denali_sched_exit();
 err_fpu:
@@ -130,6 +143,9 @@ static void __exit denali_exit(void)
 	denali_chardev_exit();
 	denali_netlink_exit();
 	denali_vms_exit();
+	/* The VMs' ports are gone; the uplink's goes with the device. */
+	denali_netdev_exit();
+	denali_net_exit();
 	denali_sched_exit();
 	denali_fpu_exit();
 	denali_backend->exit();

@@ -5,12 +5,14 @@
  * strictly; those that only replies carry are rejected in requests.
  */
 #include <linux/ctype.h>
+#include <linux/etherdevice.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/timekeeping.h>
 #include <net/genetlink.h>
 #include <linux/denali.h>
 
+#include "net.h"
 #include "netlink.h"
 #include "vm.h"
 
@@ -33,6 +35,7 @@ static const struct nla_policy denali_policy[DENALI_A_MAX + 1] = {
 	[DENALI_A_VM_CRASH_REASON] = { .type = NLA_REJECT },
 	[DENALI_A_VM_STATS] = { .type = NLA_REJECT },
 	[DENALI_A_BACKEND] = { .type = NLA_REJECT },
+	[DENALI_A_VM_MAC] = NLA_POLICY_ETH_ADDR,
 };
 
 static struct genl_family denali_family;
@@ -110,7 +113,42 @@ static struct denali_vm *nl_get_vm(struct genl_info *info)
 	return vm ?: ERR_PTR(-ENOENT);
 }
 
-static int nl_put_stats(struct sk_buff *skb, const struct denali_vm_stats *s)
+static int nl_put_net_stats(struct sk_buff *skb,
+			    const struct denali_net_stats *n)
+{
+	static const struct {
+		int type;
+		size_t offset;
+	} fields[] = {
+		{ DENALI_STAT_NET_RX_FRAMES,
+		  offsetof(struct denali_net_stats, rx_frames) },
+		{ DENALI_STAT_NET_RX_BYTES,
+		  offsetof(struct denali_net_stats, rx_bytes) },
+		{ DENALI_STAT_NET_TX_FRAMES,
+		  offsetof(struct denali_net_stats, tx_frames) },
+		{ DENALI_STAT_NET_TX_BYTES,
+		  offsetof(struct denali_net_stats, tx_bytes) },
+		{ DENALI_STAT_NET_RX_DROPS,
+		  offsetof(struct denali_net_stats, rx_drops) },
+		{ DENALI_STAT_NET_TX_DROPS,
+		  offsetof(struct denali_net_stats, tx_drops) },
+		{ DENALI_STAT_NET_SPOOFED,
+		  offsetof(struct denali_net_stats, spoofed) },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
+		const atomic64_t *v = (const void *)n + fields[i].offset;
+
+		if (nla_put_u64_64bit(skb, fields[i].type, atomic64_read(v),
+				      DENALI_STAT_PAD))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int nl_put_stats(struct sk_buff *skb, const struct denali_vm_stats *s,
+			const struct denali_net_stats *n)
 {
 	struct nlattr *nest = nla_nest_start(skb, DENALI_A_VM_STATS);
 
@@ -137,7 +175,8 @@ static int nl_put_stats(struct sk_buff *skb, const struct denali_vm_stats *s)
 	    nla_put_u64_64bit(skb, DENALI_STAT_WAITING_NS, s->waiting_ns,
 			      DENALI_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, DENALI_STAT_EXITS_HOST, s->exits_host,
-			      DENALI_STAT_PAD)) {
+			      DENALI_STAT_PAD) ||
+	    nl_put_net_stats(skb, n)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -170,6 +209,7 @@ static int nl_fill_vm(struct sk_buff *skb, struct denali_vm *vm, u32 portid,
 	    nla_put_string(skb, DENALI_A_VM_NAME, vm->name) ||
 	    nla_put_u32(skb, DENALI_A_VM_STATE, state) ||
 	    nla_put_u32(skb, DENALI_A_VM_MEM_SIZE, vm->mem.size) ||
+	    nla_put(skb, DENALI_A_VM_MAC, ETH_ALEN, vm->mac) ||
 	    nla_put_string(skb, DENALI_A_BACKEND, denali_backend->name))
 		goto cancel;
 	if (state == DENALI_VM_EXITED &&
@@ -178,7 +218,7 @@ static int nl_fill_vm(struct sk_buff *skb, struct denali_vm *vm, u32 portid,
 	if (state == DENALI_VM_CRASHED &&
 	    nla_put_string(skb, DENALI_A_VM_CRASH_REASON, vm->crash_reason))
 		goto cancel;
-	if (nl_put_stats(skb, &stats))
+	if (nl_put_stats(skb, &stats, &vm->net_stats))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -266,6 +306,15 @@ static int nl_vm_create(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (attrs[DENALI_A_VM_CMDLINE])
 		cfg.cmdline = nla_data(attrs[DENALI_A_VM_CMDLINE]);
+	if (attrs[DENALI_A_VM_MAC]) {
+		cfg.mac = nla_data(attrs[DENALI_A_VM_MAC]);
+		ret = denali_net_check_mac(cfg.mac, info->extack);
+		if (ret) {
+			/* The message is set; point at the attribute too. */
+			NL_SET_BAD_ATTR(info->extack, attrs[DENALI_A_VM_MAC]);
+			return ret;
+		}
+	}
 
 	cfg.image = nl_get_image(info);
 	if (IS_ERR(cfg.image))

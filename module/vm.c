@@ -4,6 +4,7 @@
  * machine, lookup by id and name, and teardown.
  */
 #include <linux/atomic.h>
+#include <linux/etherdevice.h>
 #include <linux/idr.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -20,6 +21,7 @@
 #include "fpu.h"
 #include "gate.h"
 #include "irq.h"
+#include "net.h"
 #include "netlink.h"
 #include "sched.h"
 #include "vm.h"
@@ -103,6 +105,7 @@ static void vm_release(struct kref *ref)
 
 	/* Stopped already unless creation failed; then it was never armed. */
 	denali_irq_vm_stop(vm);
+	WARN_ON(vm->port);
 	if (vm->vcpu)
 		denali_backend->vcpu_free(vm);
 	if (vm->vregs_page)
@@ -170,16 +173,42 @@ static bool vm_name_taken(const char *name)
 	return false;
 }
 
-/* Gives the VM an id and a name, making it visible. */
-static int vm_publish(struct denali_vm *vm, const char *name,
+/* Any VM's, ended ones included: a listing never shows a MAC twice. */
+static bool vm_mac_taken(const u8 *mac)
+{
+	struct denali_vm *vm;
+	int id;
+
+	lockdep_assert_held(&vms_lock);
+	idr_for_each_entry(&vm_idr, vm, id)
+		if (ether_addr_equal(vm->mac, mac))
+			return true;
+	return false;
+}
+
+/* Gives the VM an id, a name and a MAC, making it visible. */
+static int vm_publish(struct denali_vm *vm, const char *name, const u8 *mac,
 		      struct netlink_ext_ack *extack)
 {
 	int id;
+
+	if (mac)
+		ether_addr_copy(vm->mac, mac);
+	else
+		denali_net_default_mac(vm->serial, vm->mac);
 
 	mutex_lock(&vms_lock);
 	if (name && vm_name_taken(name)) {
 		mutex_unlock(&vms_lock);
 		NL_SET_ERR_MSG(extack, "name already in use");
+		return -EEXIST;
+	}
+	if (vm_mac_taken(vm->mac)) {
+		mutex_unlock(&vms_lock);
+		if (mac)
+			NL_SET_ERR_MSG(extack, "MAC address in use");
+		else
+			NL_SET_ERR_MSG(extack, "default MAC address in use");
 		return -EEXIST;
 	}
 	id = idr_alloc_cyclic(&vm_idr, NULL, 1, 0, GFP_KERNEL);
@@ -237,7 +266,7 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 		ret = -ENOMEM;
 		goto err_console;
 	}
-	ret = vm_publish(vm, cfg->name, extack);
+	ret = vm_publish(vm, cfg->name, cfg->mac, extack);
 	if (ret)
 		goto err_fpu;
 	/* From here on the VM is visible; vm_release() undoes the rest. */
@@ -255,6 +284,11 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 			extack->_msg = why;
 		goto err_unpublish;
 	}
+
+	/* Last: from here frames arrive and raise its interrupt. */
+	ret = denali_net_vm_attach(vm, extack);
+	if (ret)
+		goto err_unpublish;
 
 	vm->regs.rip = entry;
 	vm->regs.rflags = X86_EFLAGS_FIXED;
@@ -347,6 +381,7 @@ static void vm_finish(struct denali_vm *vm)
 	denali_irq_vm_stop(vm);
 	denali_gate_remove(vm);
 	denali_gate_release(vm);
+	denali_net_vm_detach(vm);
 }
 
 int denali_vm_stop(struct denali_vm *vm, struct netlink_ext_ack *extack)
@@ -451,6 +486,8 @@ static bool vm_end(struct denali_vm *vm, enum denali_vm_event event)
 		return false;
 	denali_console_close(&vm->console);
 	denali_gate_release(vm);
+	/* Its runner calls: nothing else uses the port concurrently. */
+	denali_net_vm_detach(vm);
 	return true;
 }
 

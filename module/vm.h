@@ -3,6 +3,7 @@
 #define _DENALI_VM_H
 
 #include <linux/hrtimer.h>
+#include <linux/if_ether.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
@@ -13,6 +14,7 @@
 #include "backend.h"
 #include "console.h"
 #include "mem.h"
+#include "net.h"
 
 struct denali_vregs;
 struct netlink_ext_ack;
@@ -80,6 +82,16 @@ struct denali_vm {
 
 	struct denali_console console;
 	struct denali_vm_stats stats;	/* updated by the runner only */
+
+	/* Its NIC's address: set before it is published, then fixed. */
+	u8 mac[ETH_ALEN];
+	/*
+	 * Its switch port from creation until it ends; used by its runner,
+	 * and torn down once by whoever ends it (see denali_net_vm_detach()).
+	 */
+	struct denali_port *port;
+	/* Outlive the port, so an ended VM still reports them. */
+	struct denali_net_stats net_stats;
 };
 
 struct denali_vm_config {
@@ -87,6 +99,7 @@ struct denali_vm_config {
 	u32 mem_size;
 	const char *name;	/* NULL: "vm<id>" */
 	const char *cmdline;	/* NULL: empty */
+	const u8 *mac;		/* NULL: derived from the serial */
 };
 
 struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,

@@ -76,6 +76,10 @@ static const struct option create_opts[] = {
 	{ "name", required_argument, NULL, 'n' },
 	{ "mem", required_argument, NULL, 'm' },
 	{ "cmdline", required_argument, NULL, 'c' },
+	/* Long only: no letters in the short option string. */
+	{ "mac", required_argument, NULL, 'A' },
+	{ "ip", required_argument, NULL, 'I' },
+	{ "gw", required_argument, NULL, 'G' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -99,10 +103,25 @@ static int open_image(const char *path)
 	return fd;
 }
 
+/* Appends " KEYVALUE" (no blank when buf is empty); -1 when it won't fit. */
+static int append_word(char *buf, size_t size, const char *key,
+		       const char *value)
+{
+	size_t len = strlen(buf);
+	int n;
+
+	n = snprintf(buf + len, size - len, "%s%s%s", len ? " " : "", key,
+		     value);
+	return n < 0 || (size_t)n >= size - len ? -1 : 0;
+}
+
 /* create, and start: create then start, destroying it again on failure. */
 static int create_vm(const char *cmd, int argc, char **argv, bool start)
 {
 	struct dn_create_args args = { 0 };
+	const char *ip = NULL, *gw = NULL;
+	char cmdline[DENALI_CMDLINE_MAX];
+	uint8_t mac[6];
 	const char *why;
 	struct dn_nl *nl;
 	struct dn_vm vm;
@@ -130,7 +149,35 @@ static int create_vm(const char *cmd, int argc, char **argv, bool start)
 						   DENALI_CMDLINE_MAX - 1);
 			args.cmdline = optarg;
 			break;
+		case 'A':
+			if (parse_mac(optarg, mac, &why))
+				return usage_error(cmd, "bad MAC address '%s': %s",
+						   optarg, why);
+			args.mac = mac;
+			break;
+		case 'I':
+			if (check_ipv4(optarg, true, &why))
+				return usage_error(cmd, "bad --ip '%s': %s",
+						   optarg, why);
+			ip = optarg;
+			break;
+		case 'G':
+			if (check_ipv4(optarg, false, &why))
+				return usage_error(cmd, "bad --gw '%s': %s",
+						   optarg, why);
+			gw = optarg;
+			break;
 		}
+	}
+	/* The guest's network stack reads ip= and gw= from its command line. */
+	if (ip || gw) {
+		snprintf(cmdline, sizeof(cmdline), "%s",
+			 args.cmdline ? args.cmdline : "");
+		if ((ip && append_word(cmdline, sizeof(cmdline), "ip=", ip)) ||
+		    (gw && append_word(cmdline, sizeof(cmdline), "gw=", gw)))
+			return usage_error(cmd, "command line with --ip and --gw too long (at most %d bytes)",
+					   DENALI_CMDLINE_MAX - 1);
+		args.cmdline = cmdline;
 	}
 	if (optind >= argc)
 		return usage_error(cmd, "missing IMAGE argument");
@@ -379,6 +426,10 @@ int cmd_show(int argc, char **argv)
 	}
 	if (vm.has & DN_HAS_BACKEND)
 		printf("%-14s %s\n", "backend:", vm.backend);
+	if (vm.has & DN_HAS_MAC) {
+		vm_format_mac(&vm, buf, sizeof(buf));
+		printf("%-14s %s\n", "mac:", buf);
+	}
 	if (vm.has & DN_HAS_STATS)
 		vm_stats_walk(&vm, print_stat_line,
 			      (void *)"%-14s %" PRIu64 "\n");

@@ -37,6 +37,7 @@
 #define DN_HAS_REASON	(1u << 5)
 #define DN_HAS_BACKEND	(1u << 6)
 #define DN_HAS_STATS	(1u << 7)
+#define DN_HAS_MAC	(1u << 8)
 
 /* One VM as the kernel reported it. */
 struct dn_vm {
@@ -48,6 +49,7 @@ struct dn_vm {
 	int32_t exit_code;
 	char reason[DENALI_REASON_MAX];
 	char backend[16];
+	uint8_t mac[6];
 	uint64_t stats[DN_STAT_SLOTS];	/* indexed by enum denali_stat */
 	uint64_t stats_present;		/* bit n: stats[n] was reported */
 };
@@ -65,6 +67,10 @@ void err_msg(const char *fmt, ...) __printf(1, 2);
 int parse_size(const char *s, uint32_t *out, const char **why);
 int parse_ref(const char *s, struct dn_ref *ref, const char **why);
 int check_vm_name(const char *name, const char **why);
+/* "02:00:00:00:00:01": six hex bytes, unicast, not all zero. */
+int parse_mac(const char *s, uint8_t mac[6], const char **why);
+/* A dotted IPv4 address, with "/LEN" (0 to 32) when with_len. */
+int check_ipv4(const char *s, bool with_len, const char **why);
 int parse_seconds(const char *s, double *out);
 void fmt_size(uint64_t bytes, char *buf, size_t len);
 /* Milliseconds on a monotonic clock. */
@@ -92,6 +98,8 @@ void vm_stats_walk(const struct dn_vm *vm,
 		   void *arg);
 int vm_parse_attrs(void *nlmsghdr, struct dn_vm *vm);
 void vm_describe_state(const struct dn_vm *vm, char *buf, size_t len);
+/* "02:00:00:00:00:01"; buf holds at least 18 bytes. */
+void vm_format_mac(const struct dn_vm *vm, char *buf, size_t len);
 
 /* json.c */
 void json_string(FILE *f, const char *s);
@@ -106,6 +114,7 @@ struct dn_create_args {
 	const char *name;		/* NULL: the kernel picks one */
 	uint32_t mem_size;		/* 0: the kernel's default */
 	const char *cmdline;		/* NULL: none */
+	const uint8_t *mac;		/* NULL: the kernel picks one */
 };
 
 typedef int (*dn_vm_cb)(const struct dn_vm *vm, void *arg);

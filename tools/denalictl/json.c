@@ -143,6 +143,15 @@ void json_vm(FILE *f, const struct dn_vm *vm)
 		json_string(f, vm->backend);
 	else
 		fputs("null", f);
+	fputs(", \"mac\": ", f);
+	if (vm->has & DN_HAS_MAC) {
+		char mac[18];
+
+		vm_format_mac(vm, mac, sizeof(mac));
+		json_string(f, mac);
+	} else {
+		fputs("null", f);
+	}
 	/* Events carry no counters. */
 	fputs(", \"stats\": ", f);
 	if (vm->has & DN_HAS_STATS)

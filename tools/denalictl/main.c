@@ -19,7 +19,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "start", cmd_start,
-	  "start IMAGE [--name NAME] [--mem SIZE] [--cmdline TEXT]",
+	  "start IMAGE [--name NAME] [--mem SIZE] [--cmdline TEXT] [--mac MAC]\n"
+	  "      [--ip ADDR/LEN] [--gw ADDR]",
 	  "Create a VM from the ELF32 image IMAGE and start it. Prints\n"
 	  "\"started NAME (id N)\". Without --name the kernel names it vmN.\n"
 	  "If the VM cannot be started it is destroyed again.\n"
@@ -29,9 +30,16 @@ static const struct command commands[] = {
 	  "  -m, --mem SIZE       guest memory: bytes, or with a K, M or G suffix\n"
 	  "                       (4M, 512K); 64K to 3G, a multiple of 4K;\n"
 	  "                       default 4M\n"
-	  "  -c, --cmdline TEXT   boot command line, at most 255 bytes\n" },
+	  "  -c, --cmdline TEXT   boot command line, at most 255 bytes\n"
+	  "      --mac MAC        the NIC's MAC address, unicast and not another\n"
+	  "                       VM's (02:00:00:00:00:01); default: the kernel\n"
+	  "                       picks a locally administered one\n"
+	  "      --ip ADDR/LEN    adds \"ip=ADDR/LEN\" to the command line\n"
+	  "                       (10.0.0.5/24), for the guest's network stack\n"
+	  "      --gw ADDR        adds \"gw=ADDR\" to the command line\n" },
 	{ "create", cmd_create,
-	  "create IMAGE [--name NAME] [--mem SIZE] [--cmdline TEXT]",
+	  "create IMAGE [--name NAME] [--mem SIZE] [--cmdline TEXT] [--mac MAC]\n"
+	  "       [--ip ADDR/LEN] [--gw ADDR]",
 	  "Create a VM as start does, but leave it in the created state.\n"
 	  "Prints \"created NAME (id N)\". Start it later with 'run'.\n" },
 	{ "run", cmd_run,
@@ -50,8 +58,9 @@ static const struct command commands[] = {
 	  "\n"
 	  "  -j, --json   print a JSON array of objects with the keys id, name,\n"
 	  "               state, mem_size, exit_code (null unless exited),\n"
-	  "               crash_reason (null unless crashed), backend and\n"
-	  "               stats (an object of counters)\n" },
+	  "               crash_reason (null unless crashed), backend, mac\n"
+	  "               (\"02:00:00:00:00:01\") and stats (an object of\n"
+	  "               counters)\n" },
 	{ "show", cmd_show,
 	  "show VM [-j]",
 	  "Print every attribute and counter of one VM, one per line.\n"

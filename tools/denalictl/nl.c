@@ -272,6 +272,8 @@ int dn_vm_create(struct dn_nl *nl, const struct dn_create_args *args,
 		ret = nla_put_u32(msg, DENALI_A_VM_MEM_SIZE, args->mem_size);
 	if (!ret && args->cmdline)
 		ret = nla_put_string(msg, DENALI_A_VM_CMDLINE, args->cmdline);
+	if (!ret && args->mac)
+		ret = nla_put(msg, DENALI_A_VM_MAC, 6, args->mac);
 	if (ret < 0) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -421,7 +423,9 @@ int report_nl_error(struct dn_nl *nl, int err, const char *vm,
 		err_msg("operation not permitted (needs CAP_NET_ADMIN)");
 	else if (err == -ENOENT && vm)
 		err_msg("no such VM: %s", vm);
-	else if (err == -EEXIST && new_name)
+	else if (err == -EEXIST && new_name &&
+		 (!nl || !nl->errmsg[0] ||
+		  !strcmp(nl->errmsg, "name already in use")))
 		err_msg("name already in use: %s", new_name);
 	else if (nl && nl->errmsg[0])
 		err_msg("%s", nl->errmsg);

@@ -3,6 +3,7 @@
  * denalictl: argument parsing, error text and waiting, free of any
  * netlink.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -266,4 +267,72 @@ int wait_readable(int fd, int timeout_ms)
 		return 0;
 	}
 	return r > 0;
+}
+
+int parse_mac(const char *s, uint8_t mac[6], const char **why)
+{
+	const char *p = s;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		if (!isxdigit((unsigned char)p[0]) ||
+		    !isxdigit((unsigned char)p[1]) ||
+		    p[2] != (i < 5 ? ':' : '\0')) {
+			*why = "expected six hex bytes separated by colons, like 02:00:00:00:00:01";
+			return -EINVAL;
+		}
+		mac[i] = (uint8_t)strtoul((char[]){ p[0], p[1], '\0' }, NULL, 16);
+		p += 3;
+	}
+	if (mac[0] & 1) {
+		*why = "a multicast address (the first byte is odd); a NIC needs a unicast one";
+		return -EINVAL;
+	}
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5])) {
+		*why = "all zero";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int check_ipv4(const char *s, bool with_len, const char **why)
+{
+	char addr[INET_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	struct in_addr in;
+	size_t n;
+
+	if (with_len != !!slash) {
+		*why = with_len ? "expected ADDRESS/LENGTH, like 10.0.0.5/24" :
+				  "expected an address, like 10.0.0.1";
+		return -EINVAL;
+	}
+	n = slash ? (size_t)(slash - s) : strlen(s);
+	if (n >= sizeof(addr)) {
+		*why = "not a dotted IPv4 address";
+		return -EINVAL;
+	}
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, &in) != 1) {
+		*why = "not a dotted IPv4 address";
+		return -EINVAL;
+	}
+	if (slash) {
+		const char *len = slash + 1;
+		char *end;
+		unsigned long v;
+
+		if (!isdigit((unsigned char)*len)) {
+			*why = "the prefix length is not a number";
+			return -EINVAL;
+		}
+		errno = 0;
+		v = strtoul(len, &end, 10);
+		if (*end || errno || v > 32 || (len[0] == '0' && len[1])) {
+			*why = "the prefix length must be 0 to 32";
+			return -EINVAL;
+		}
+	}
+	return 0;
 }

@@ -4,6 +4,7 @@
  * and the names of states and counters.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <netlink/attr.h>
@@ -34,6 +35,13 @@ static const char *const stat_names[] = {
 	[DENALI_STAT_IDLES]		= "idles",
 	[DENALI_STAT_WAITING_NS]	= "waiting_ns",
 	[DENALI_STAT_EXITS_HOST]	= "exits_host",
+	[DENALI_STAT_NET_RX_FRAMES]	= "net_rx_frames",
+	[DENALI_STAT_NET_RX_BYTES]	= "net_rx_bytes",
+	[DENALI_STAT_NET_TX_FRAMES]	= "net_tx_frames",
+	[DENALI_STAT_NET_TX_BYTES]	= "net_tx_bytes",
+	[DENALI_STAT_NET_RX_DROPS]	= "net_rx_drops",
+	[DENALI_STAT_NET_TX_DROPS]	= "net_tx_drops",
+	[DENALI_STAT_NET_SPOOFED]	= "net_spoofed",
 };
 
 const char *vm_state_name(uint32_t state)
@@ -87,6 +95,7 @@ static struct nla_policy vm_policy[DENALI_A_MAX + 1] = {
 	[DENALI_A_VM_CRASH_REASON]	= { .type = NLA_STRING },
 	[DENALI_A_VM_STATS]		= { .type = NLA_NESTED },
 	[DENALI_A_BACKEND]		= { .type = NLA_STRING },
+	[DENALI_A_VM_MAC]		= { .type = NLA_UNSPEC, .minlen = 6 },
 };
 
 static void parse_stats(struct nlattr *nest, struct dn_vm *vm)
@@ -147,6 +156,10 @@ int vm_parse_attrs(void *hdr, struct dn_vm *vm)
 			    sizeof(vm->backend));
 		vm->has |= DN_HAS_BACKEND;
 	}
+	if (tb[DENALI_A_VM_MAC] && nla_len(tb[DENALI_A_VM_MAC]) == 6) {
+		memcpy(vm->mac, nla_data(tb[DENALI_A_VM_MAC]), 6);
+		vm->has |= DN_HAS_MAC;
+	}
 	if (tb[DENALI_A_VM_STATS])
 		parse_stats(tb[DENALI_A_VM_STATS], vm);
 	return 0;
@@ -167,4 +180,12 @@ void vm_describe_state(const struct dn_vm *vm, char *buf, size_t len)
 		snprintf(buf, len, "unknown (%u)", vm->state);
 	else
 		snprintf(buf, len, "%s", state);
+}
+
+void vm_format_mac(const struct dn_vm *vm, char *buf, size_t len)
+{
+	const uint8_t *m = vm->mac;
+
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x",
+		 m[0], m[1], m[2], m[3], m[4], m[5]);
 }

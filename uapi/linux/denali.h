@@ -27,7 +27,7 @@
 
 enum denali_cmd {
 	DENALI_CMD_UNSPEC,
-	DENALI_CMD_VM_CREATE,	/* IMAGE_FD, [NAME], [MEM_SIZE], [CMDLINE] */
+	DENALI_CMD_VM_CREATE,	/* IMAGE_FD, [NAME], [MEM_SIZE], [CMDLINE], [MAC] */
 	DENALI_CMD_VM_START,	/* ID or NAME */
 	DENALI_CMD_VM_STOP,	/* ID or NAME */
 	DENALI_CMD_VM_DESTROY,	/* ID or NAME; stops it first if needed */
@@ -63,6 +63,7 @@ enum denali_attr {
 	DENALI_A_VM_CRASH_REASON,	/* string */
 	DENALI_A_VM_STATS,		/* nested: enum denali_stat */
 	DENALI_A_BACKEND,		/* string: "vmx" or "svm" (replies) */
+	DENALI_A_VM_MAC,		/* binary, 6 bytes: unicast, not zero */
 
 	__DENALI_A_MAX,
 	DENALI_A_MAX = __DENALI_A_MAX - 1
@@ -82,6 +83,13 @@ enum denali_stat {
 	DENALI_STAT_IDLES,		/* u64: idle hypercalls that idled */
 	DENALI_STAT_WAITING_NS,		/* u64: time spent waiting for admission */
 	DENALI_STAT_EXITS_HOST,		/* u64: exits for the host's sake */
+	DENALI_STAT_NET_RX_FRAMES,	/* u64: frames the guest received */
+	DENALI_STAT_NET_RX_BYTES,	/* u64 */
+	DENALI_STAT_NET_TX_FRAMES,	/* u64: frames the switch forwarded */
+	DENALI_STAT_NET_TX_BYTES,	/* u64 */
+	DENALI_STAT_NET_RX_DROPS,	/* u64: receive queue full, or too long */
+	DENALI_STAT_NET_TX_DROPS,	/* u64: refused, send queue full */
+	DENALI_STAT_NET_SPOOFED,	/* u64: dropped, source MAC not its own */
 
 	__DENALI_STAT_MAX,
 	DENALI_STAT_MAX = __DENALI_STAT_MAX - 1

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The switched Ethernet LAN: every VM has a port with its own MAC, and
+ * the uplink (netdev.c) joins the LAN to the host. A port's owner queues
+ * frames on its send queue; one worker drains the send queues round
+ * robin over the ports that have frames, so a flooding port gets one
+ * turn in n like everyone else, and forwards each frame:
+ *
+ * - a frame whose source MAC the sender may not use is dropped and
+ *   counted (spoofed): a VM sends only from its own MAC, the uplink from
+ *   any unicast MAC that no VM owns;
+ * - broadcast and multicast go to every port but the sender, uplink
+ *   included;
+ * - unicast to a VM's MAC goes to that VM only;
+ * - unicast to any other MAC goes to the uplink only when that MAC was
+ *   seen as a source on the uplink (a small direct-mapped table, aged
+ *   after DENALI_NET_FDB_AGE); else it is dropped, interrupting nobody.
+ *
+ * Why learn rather than send every unknown MAC up: a VM cannot make the
+ * host (or the LAN behind a bridge) see frames for addresses nobody
+ * there has used, and "a frame for no port is dropped" holds for the
+ * uplink too. Hosts behind the uplink make themselves known with their
+ * first frame (an ARP request or reply at the latest), as on a real
+ * switch; unlike one, we never flood unknown unicast.
+ *
+ * A frame arriving at a port goes on its bounded receive queue (full:
+ * dropped and counted) and the owner is notified: a VM gets
+ * DENALI_IRQ_NET, the uplink hands the frame to the host stack.
+ *
+ * Locking: sw->lock (BH off: the uplink sends from softirq) protects the
+ * port list and MAC table for writers, tx_ready and every send queue.
+ * port->rxq.lock (irqs off) protects a receive queue. Both are innermost:
+ * they never nest with each other or with anything else. Lookups and
+ * deliveries run under rcu_read_lock() with a reference on each port
+ * they touch; owners are notified with no switch lock held, so a VM's
+ * notify may take vm->lock (and runq_lock) through denali_irq_raise(),
+ * which is callable from any context.
+ *
+ * Lifetime: a port holds one reference for being on the switch and one
+ * per frame in flight from or to it. denali_port_del() unlinks it, drops
+ * its reference and waits for zero, so after it returns nobody notifies
+ * the owner any more and the VM may be freed; the memory itself goes
+ * after a grace period, for lookups that found it but lost the race.
+ */
+#include <linux/etherdevice.h>
+#include <linux/jhash.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <linux/wait_bit.h>
+#include <net/netlink.h>
+#include <linux/denali_abi.h>
+
+#include "hypercall.h"
+#include "irq.h"
+#include "mem.h"
+#include "net.h"
+#include "vm.h"
+
+int denali_net_check_mac(const u8 *mac, struct netlink_ext_ack *extack)
+{
+	if (is_zero_ether_addr(mac)) {
+		NL_SET_ERR_MSG(extack, "MAC address is all zero");
+		return -EINVAL;
+	}
+	if (is_multicast_ether_addr(mac)) {
+		NL_SET_ERR_MSG(extack, "MAC address is not unicast");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void denali_net_default_mac(u64 serial, u8 *mac)
+{
+	/* 02: locally administered, unicast; then 40 bits of the serial. */
+	mac[0] = 0x02;
+	mac[1] = serial >> 32;
+	mac[2] = serial >> 24;
+	mac[3] = serial >> 16;
+	mac[4] = serial >> 8;
+	mac[5] = serial;
+}
+
+bool denali_net_src_ok(bool uplink, const u8 *port_mac, const u8 *src,
+		       bool src_is_vm)
+{
+	if (!uplink)
+		return ether_addr_equal(src, port_mac);
+	return is_valid_ether_addr(src) && !src_is_vm;
+}
+
+long denali_net_check_send(u32 mem_size, const struct denali_frame *f)
+{
+	if (f->len < DENALI_FRAME_MIN || f->len > DENALI_FRAME_MAX)
+		return -EINVAL;
+	return denali_hc_buffer(mem_size, f->addr, f->len, DENALI_FRAME_MAX);
+}
+
+long denali_net_check_recv(u32 mem_size, const struct denali_frame *f)
+{
+	/* The whole buffer must be the guest's, though a frame uses less. */
+	if (f->len < DENALI_FRAME_MIN)
+		return -EINVAL;
+	return denali_hc_buffer(mem_size, f->addr, f->len, DENALI_FRAME_MAX);
+}
+
+static void switch_work(struct work_struct *work);
+
+static u32 mac_hash(const u8 *mac)
+{
+	return jhash(mac, ETH_ALEN, 0);
+}
+
+void denali_switch_init(struct denali_switch *sw, struct workqueue_struct *wq)
+{
+	spin_lock_init(&sw->lock);
+	INIT_LIST_HEAD(&sw->ports);
+	hash_init(sw->by_mac);
+	RCU_INIT_POINTER(sw->uplink, NULL);
+	INIT_LIST_HEAD(&sw->tx_ready);
+	memset(sw->fdb, 0, sizeof(sw->fdb));
+	sw->wq = wq;
+	INIT_WORK(&sw->work, switch_work);
+}
+
+void denali_switch_destroy(struct denali_switch *sw)
+{
+	if (sw->wq)
+		cancel_work_sync(&sw->work);
+	WARN_ON(!list_empty(&sw->ports));
+	WARN_ON(!list_empty(&sw->tx_ready));
+}
+
+/* A VM port by MAC; under rcu_read_lock() or sw->lock. */
+static struct denali_port *sw_lookup(struct denali_switch *sw, const u8 *mac)
+{
+	struct denali_port *port;
+
+	hash_for_each_possible_rcu(sw->by_mac, port, hnode, mac_hash(mac))
+		if (ether_addr_equal(port->mac, mac))
+			return port;
+	return NULL;
+}
+
+struct denali_port *denali_port_add(struct denali_switch *sw, const u8 *mac,
+				    bool uplink,
+				    const struct denali_port_ops *ops,
+				    void *priv, struct denali_net_stats *stats)
+{
+	struct denali_port *port;
+	int ret = 0;
+
+	port = kzalloc(sizeof(*port), GFP_KERNEL_ACCOUNT);
+	if (!port)
+		return ERR_PTR(-ENOMEM);
+	port->sw = sw;
+	ether_addr_copy(port->mac, mac);
+	port->uplink = uplink;
+	refcount_set(&port->ref, 1);
+	port->ops = ops;
+	port->priv = priv;
+	port->stats = stats;
+	INIT_LIST_HEAD(&port->tx_node);
+	skb_queue_head_init(&port->txq);
+	skb_queue_head_init(&port->rxq);
+
+	spin_lock_bh(&sw->lock);
+	if (uplink && rcu_access_pointer(sw->uplink))
+		ret = -EBUSY;
+	else if (!uplink && sw_lookup(sw, mac))
+		ret = -EEXIST;
+	if (!ret) {
+		list_add_tail_rcu(&port->node, &sw->ports);
+		if (uplink)
+			rcu_assign_pointer(sw->uplink, port);
+		else
+			hash_add_rcu(sw->by_mac, &port->hnode, mac_hash(mac));
+	}
+	spin_unlock_bh(&sw->lock);
+	if (ret) {
+		kfree(port);
+		return ERR_PTR(ret);
+	}
+	return port;
+}
+
+static void port_put(struct denali_port *port)
+{
+	if (refcount_dec_and_test(&port->ref))
+		wake_up_var(&port->ref);
+}
+
+void denali_port_del(struct denali_port *port)
+{
+	struct denali_switch *sw = port->sw;
+	struct sk_buff_head txq;
+
+	__skb_queue_head_init(&txq);
+	spin_lock_bh(&sw->lock);
+	list_del_rcu(&port->node);
+	if (port->uplink)
+		RCU_INIT_POINTER(sw->uplink, NULL);
+	else
+		hash_del_rcu(&port->hnode);
+	list_del_init(&port->tx_node);
+	skb_queue_splice_init(&port->txq, &txq);
+	spin_unlock_bh(&sw->lock);
+	__skb_queue_purge(&txq);
+
+	/* Lookups that still find it fail to take a reference from here. */
+	port_put(port);
+	wait_var_event(&port->ref, !refcount_read(&port->ref));
+	/* Nobody delivers any more: what waits is ours to free. */
+	skb_queue_purge(&port->rxq);
+	kfree_rcu(port, rcu);
+}
+
+bool denali_port_tx_room(struct denali_port *port)
+{
+	return skb_queue_len_lockless(&port->txq) < DENALI_NET_TXQ_LEN;
+}
+
+int denali_port_send(struct denali_port *port, struct sk_buff *skb)
+{
+	struct denali_switch *sw = port->sw;
+	bool kick = false;
+
+	spin_lock_bh(&sw->lock);
+	if (skb_queue_len(&port->txq) >= DENALI_NET_TXQ_LEN) {
+		spin_unlock_bh(&sw->lock);
+		atomic64_inc(&port->stats->tx_drops);
+		kfree_skb(skb);
+		return -EAGAIN;
+	}
+	__skb_queue_tail(&port->txq, skb);
+	if (list_empty(&port->tx_node)) {
+		list_add_tail(&port->tx_node, &sw->tx_ready);
+		kick = true;
+	}
+	spin_unlock_bh(&sw->lock);
+	if (kick && sw->wq)
+		queue_work(sw->wq, &sw->work);
+	return 0;
+}
+
+/*
+ * Queues a frame on port's receive queue and notifies the owner; takes
+ * the skb either way. The caller holds a reference on the port.
+ */
+static void port_rx(struct denali_port *port, struct sk_buff *skb)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&port->rxq.lock, flags);
+	if (skb_queue_len(&port->rxq) >= DENALI_NET_RXQ_LEN) {
+		spin_unlock_irqrestore(&port->rxq.lock, flags);
+		atomic64_inc(&port->stats->rx_drops);
+		kfree_skb(skb);
+		return;
+	}
+	__skb_queue_tail(&port->rxq, skb);
+	spin_unlock_irqrestore(&port->rxq.lock, flags);
+	port->ops->notify(port);
+}
+
+/* Delivers to a port found under RCU, unless it is being deleted. */
+static void port_deliver(struct denali_port *port, struct sk_buff *skb)
+{
+	if (!refcount_inc_not_zero(&port->ref)) {
+		kfree_skb(skb);
+		return;
+	}
+	port_rx(port, skb);
+	port_put(port);
+}
+
+static struct denali_fdb_entry *fdb_slot(struct denali_switch *sw,
+					 const u8 *mac)
+{
+	return &sw->fdb[mac_hash(mac) % DENALI_NET_FDB_SIZE];
+}
+
+/* A MAC seen as a source on the uplink; a collision evicts the older. */
+static void fdb_learn(struct denali_switch *sw, const u8 *mac)
+{
+	struct denali_fdb_entry *e = fdb_slot(sw, mac);
+
+	ether_addr_copy(e->mac, mac);
+	/* 0 means empty; jiffies is 0 for one tick in 2^64. */
+	e->seen = jiffies ?: 1;
+}
+
+static bool fdb_known(struct denali_switch *sw, const u8 *mac)
+{
+	struct denali_fdb_entry *e = fdb_slot(sw, mac);
+
+	return e->seen && ether_addr_equal(e->mac, mac) &&
+	       time_before(jiffies, e->seen + DENALI_NET_FDB_AGE);
+}
+
+static void sw_flood(struct denali_switch *sw, struct denali_port *src,
+		     struct sk_buff *skb)
+{
+	struct denali_port *port;
+
+	list_for_each_entry_rcu(port, &sw->ports, node) {
+		struct sk_buff *clone;
+
+		/* Its counters may live in a VM: touch them with a reference. */
+		if (port == src || !refcount_inc_not_zero(&port->ref))
+			continue;
+		/* Readers never write the data: clones may share it. */
+		clone = skb_clone(skb, GFP_ATOMIC);
+		if (clone)
+			port_rx(port, clone);
+		else
+			atomic64_inc(&port->stats->rx_drops);
+		port_put(port);
+	}
+	consume_skb(skb);
+}
+
+/* Forwards one frame from src; takes the skb. Under rcu_read_lock(). */
+static void sw_forward(struct denali_switch *sw, struct denali_port *src,
+		       struct sk_buff *skb)
+{
+	const struct ethhdr *eth = (const struct ethhdr *)skb->data;
+	struct denali_port *dst;
+	bool src_is_vm;
+
+	src_is_vm = src->uplink && sw_lookup(sw, eth->h_source);
+	if (!denali_net_src_ok(src->uplink, src->mac, eth->h_source,
+			       src_is_vm)) {
+		atomic64_inc(&src->stats->spoofed);
+		kfree_skb(skb);
+		return;
+	}
+	atomic64_inc(&src->stats->tx_frames);
+	atomic64_add(skb->len, &src->stats->tx_bytes);
+	if (src->uplink)
+		fdb_learn(sw, eth->h_source);
+
+	if (is_multicast_ether_addr(eth->h_dest)) {
+		sw_flood(sw, src, skb);
+		return;
+	}
+	dst = sw_lookup(sw, eth->h_dest);
+	if (!dst && !src->uplink && fdb_known(sw, eth->h_dest))
+		dst = rcu_dereference(sw->uplink);
+	/* Nobody, or the sender itself: no hairpin. */
+	if (!dst || dst == src) {
+		consume_skb(skb);
+		return;
+	}
+	port_deliver(dst, skb);
+}
+
+unsigned int denali_switch_drain(struct denali_switch *sw,
+				 unsigned int budget)
+{
+	unsigned int n;
+
+	for (n = 0; n < budget; n++) {
+		struct denali_port *port;
+		struct sk_buff *skb;
+
+		spin_lock_bh(&sw->lock);
+		port = list_first_entry_or_null(&sw->tx_ready,
+						struct denali_port, tx_node);
+		if (!port) {
+			spin_unlock_bh(&sw->lock);
+			break;
+		}
+		skb = __skb_dequeue(&port->txq);
+		/* Its turn is over: to the back of the line, if it has more. */
+		list_del_init(&port->tx_node);
+		if (!skb_queue_empty(&port->txq))
+			list_add_tail(&port->tx_node, &sw->tx_ready);
+		/* On tx_ready, so not deleted yet: the count is above zero. */
+		refcount_inc(&port->ref);
+		spin_unlock_bh(&sw->lock);
+
+		rcu_read_lock();
+		sw_forward(sw, port, skb);
+		rcu_read_unlock();
+		port_put(port);
+	}
+	return n;
+}
+
+bool denali_switch_tx_pending(struct denali_switch *sw)
+{
+	bool pending;
+
+	spin_lock_bh(&sw->lock);
+	pending = !list_empty(&sw->tx_ready);
+	spin_unlock_bh(&sw->lock);
+	return pending;
+}
+
+static void switch_work(struct work_struct *work)
+{
+	struct denali_switch *sw = container_of(work, struct denali_switch,
+						work);
+
+	/* Yield between budgets: other work on this CPU, and other CPUs. */
+	if (denali_switch_drain(sw, DENALI_NET_BUDGET) == DENALI_NET_BUDGET &&
+	    denali_switch_tx_pending(sw))
+		queue_work(sw->wq, &sw->work);
+}
+
+/* The module's switch. */
+static struct denali_switch *the_switch;
+
+struct denali_switch *denali_net_switch(void)
+{
+	return the_switch;
+}
+
+int denali_net_init(void)
+{
+	struct workqueue_struct *wq;
+	struct denali_switch *sw;
+
+	sw = kzalloc(sizeof(*sw), GFP_KERNEL);
+	if (!sw)
+		return -ENOMEM;
+	/* Unbound: forwarding should not compete with a pinned runner. */
+	wq = alloc_workqueue("denali_net", WQ_UNBOUND | WQ_MEM_RECLAIM, 1);
+	if (!wq) {
+		kfree(sw);
+		return -ENOMEM;
+	}
+	denali_switch_init(sw, wq);
+	the_switch = sw;
+	return 0;
+}
+
+void denali_net_exit(void)
+{
+	struct denali_switch *sw = the_switch;
+
+	denali_switch_destroy(sw);
+	destroy_workqueue(sw->wq);
+	the_switch = NULL;
+	/* kfree_rcu() of the ports must not outlive the module's code. */
+	rcu_barrier();
+	kfree(sw);
+}
+
+static void vm_port_notify(struct denali_port *port)
+{
+	denali_irq_raise(port->priv, DENALI_IRQ_NET);
+}
+
+static const struct denali_port_ops vm_port_ops = {
+	.notify = vm_port_notify,
+};
+
+int denali_net_vm_attach(struct denali_vm *vm, struct netlink_ext_ack *extack)
+{
+	struct denali_port *port;
+
+	vm->vregs->mtu = DENALI_NET_MTU;
+	ether_addr_copy(vm->vregs->mac, vm->mac);
+	port = denali_port_add(the_switch, vm->mac, false, &vm_port_ops, vm,
+			       &vm->net_stats);
+	if (IS_ERR(port)) {
+		if (PTR_ERR(port) == -EEXIST)
+			NL_SET_ERR_MSG(extack, "MAC address in use");
+		return PTR_ERR(port);
+	}
+	vm->port = port;
+	return 0;
+}
+
+void denali_net_vm_detach(struct denali_vm *vm)
+{
+	struct denali_port *port = xchg(&vm->port, NULL);
+
+	if (port)
+		denali_port_del(port);
+}
