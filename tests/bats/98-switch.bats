@@ -57,19 +57,6 @@ d, k = sys.argv[1].split(".")
 print(s[d][k])' "$2"
 }
 
-# wait_console NAME TEXT [SECONDS]: poll until VM NAME's console holds a
-# line matching the extended regex TEXT.
-wait_console() {
-	local i
-
-	for ((i = 0; i < ${3:-30} * 10; i++)); do
-		denalictl console "$1" | grep -qE -- "$2" && return 0
-		sleep 0.1
-	done
-	echo "VM $1 never printed '$2'; its console:" >&2
-	denalictl console "$1" >&2
-	return 1
-}
 
 # start_echo NAME [ARGS...]: start netraw.elf as NAME and wait until it
 # reads frames.

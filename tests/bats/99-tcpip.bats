@@ -39,19 +39,6 @@ teardown() {
 	ip neigh flush dev "$UPLINK" 2>/dev/null || true
 }
 
-# wait_console NAME REGEX [SECONDS]: until VM NAME's console has a line
-# matching the extended regular expression REGEX.
-wait_console() {
-	local i
-
-	for ((i = 0; i < ${3:-30} * 10; i++)); do
-		denalictl console "$1" | grep -qE -- "$2" && return 0
-		sleep 0.1
-	done
-	echo "VM $1 never printed '$2'; its console:" >&2
-	denalictl console "$1" >&2
-	return 1
-}
 
 # start_net IMAGE NAME IP [ARGS...]: start a network guest at IP/24.
 start_net() {
