@@ -91,8 +91,8 @@ vm_vm() {
 	read -r e1 f1 < <(counters 'srv|cli')
 	row "$mode" vm-vm "$(python3 -c "print(($f1 - $f0) * 1e9 / ($t1 - $t0))")" \
 		frames/s "$((e1 - e0))" "$((f1 - f0))"
-	denalictl destroy srv
-	denalictl destroy cli
+	denalictl destroy srv >/dev/null
+	denalictl destroy cli >/dev/null
 }
 
 host_vm() {
@@ -117,7 +117,7 @@ EOF
 	read -r e1 f1 < <(counters echo)
 	row "$mode" host-vm "$(python3 -c "print(($f1 - $f0) / $window)")" \
 		frames/s "$((e1 - e0))" "$((f1 - f0))"
-	denalictl destroy echo
+	denalictl destroy echo >/dev/null
 }
 
 http() {
@@ -160,7 +160,7 @@ EOF
 	read -r e1 f1 < <(counters 'w[0-9]+')
 	row "$mode" "http $n" "$rate" req/s "$((e1 - e0))" "$((f1 - f0))"
 	for ((i = 1; i <= n; i++)); do
-		denalictl destroy "w$i"
+		denalictl destroy "w$i" >/dev/null
 	done
 }
 
