@@ -17,7 +17,7 @@
 #          kmemleak) with a denali.ko built for it; test names begin with
 #          "[debug]", and one more test checks the whole kernel log for
 #          reports; counts from the TAP lines. Opt-in for now
-#          (CHECK_LEVELS="kunit svm debug vmx"): the whole suite on the
+#          (CHECK_LEVELS="kunit sdk svm debug vmx"): the whole suite on the
 #          debug kernel takes longer than make check's time budget allows.
 #   vmx    tests/vm/vmx-run tests/vm/vmx-smoke.sh: the smoke test in the VMX
 #          test machine (Bochs, Intel VMX); counts from the TAP lines
