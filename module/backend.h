@@ -17,6 +17,8 @@ enum denali_exit_kind {
 	DENALI_EXIT_HYPERCALL,
 	/* Second-level page fault at exit->gpa. */
 	DENALI_EXIT_MEM_FAULT,
+	/* The guest touched the FPU while run() kept it out (#NM). */
+	DENALI_EXIT_FPU,
 	/* The guest broke the ABI or triple-faulted: exit->reason says how. */
 	DENALI_EXIT_CRASH,
 };
@@ -81,10 +83,15 @@ struct denali_backend {
 	 * put; run() enters the guest once and returns at the next exit that
 	 * the common code must see. All three run on a pinned runner thread
 	 * with preemption enabled; run() disables what it must itself.
+	 *
+	 * With fpu false the guest runs with CR0.TS set, which it cannot see
+	 * or clear, and its first x87, MMX or SSE instruction exits with
+	 * DENALI_EXIT_FPU before it executes; with fpu true the caller has
+	 * loaded the guest's FPU registers (see fpu.c).
 	 */
 	void (*vcpu_load)(struct denali_vm *vm);
 	void (*vcpu_put)(struct denali_vm *vm);
-	void (*run)(struct denali_vm *vm, struct denali_exit *exit);
+	void (*run)(struct denali_vm *vm, bool fpu, struct denali_exit *exit);
 
 	/*
 	 * Makes the next run() deliver vector through the guest's IDT as an

@@ -176,6 +176,8 @@ static int nl_put_stats(struct sk_buff *skb, const struct denali_vm_stats *s,
 			      DENALI_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, DENALI_STAT_EXITS_HOST, s->exits_host,
 			      DENALI_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_STAT_FPU_LOADS, s->fpu_loads,
+			      DENALI_STAT_PAD) ||
 	    nl_put_net_stats(skb, n)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

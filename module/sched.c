@@ -199,6 +199,9 @@ static bool runner_handle_exit(struct denali_vm *vm,
 		return denali_hypercall(vm);
 	case DENALI_EXIT_MEM_FAULT:
 		return runner_mem_fault(vm, exit->gpa);
+	case DENALI_EXIT_FPU:
+		vm->stats.fpu_loads++;
+		return true;
 	case DENALI_EXIT_CRASH:
 		denali_vm_crash(vm, "%s", exit->reason);
 		return false;
@@ -211,7 +214,7 @@ static void runner_run_quantum(struct runner *r, struct denali_vm *vm)
 {
 	u64 deadline = ktime_get_ns() + (u64)READ_ONCE(quantum_us) * NSEC_PER_USEC;
 	struct denali_exit exit;
-	bool stay = true;
+	bool stay = true, fpu = false;
 	int ret;
 
 	/* The backend's state is made on a runner so it starts out local. */
@@ -232,13 +235,18 @@ static void runner_run_quantum(struct runner *r, struct denali_vm *vm)
 		u64 start = ktime_get_ns(), now;
 
 		denali_irq_deliver(vm);
-		denali_fpu_enter(vm->fpu);
-		denali_backend->run(vm, &exit);
-		denali_fpu_leave(vm->fpu);
+		if (fpu)
+			denali_fpu_enter(vm->fpu);
+		denali_backend->run(vm, fpu, &exit);
+		if (fpu)
+			denali_fpu_leave(vm->fpu);
 
 		now = ktime_get_ns();
 		vm->stats.cpu_ns += now - start;
 		vm->stats.exits++;
+		/* Once used, the FPU is switched at each entry of this quantum. */
+		if (exit.kind == DENALI_EXIT_FPU)
+			fpu = true;
 		stay = runner_handle_exit(vm, &exit);
 		if (now >= deadline || need_resched() || kthread_should_stop())
 			break;

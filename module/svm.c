@@ -224,6 +224,7 @@ static const unsigned int svm_intercepts[] = {
 	INTERCEPT_DR3_WRITE, INTERCEPT_DR4_WRITE, INTERCEPT_DR5_WRITE,
 	INTERCEPT_DR6_WRITE, INTERCEPT_DR7_WRITE,
 	/* A machine check belongs to the host, not to the guest's IDT. */
+	INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_NM,
 	INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_MC,
 	INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI,
 	INTERCEPT_RDPMC, INTERCEPT_CPUID, INTERCEPT_INVD, INTERCEPT_HLT,
@@ -455,6 +456,9 @@ static void svm_handle_exit(struct denali_vm *vm, struct svm_vcpu *v,
 		exit->kind = DENALI_EXIT_MEM_FAULT;
 		exit->gpa = c->exit_info_2;
 		break;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_NM:
+		exit->kind = DENALI_EXIT_FPU;
+		break;
 	case SVM_EXIT_SHUTDOWN:
 		exit->reason = "triple fault";
 		break;
@@ -468,7 +472,7 @@ static void svm_handle_exit(struct denali_vm *vm, struct svm_vcpu *v,
 	}
 }
 
-static void svm_run(struct denali_vm *vm, struct denali_exit *exit)
+static void svm_run(struct denali_vm *vm, bool fpu, struct denali_exit *exit)
 {
 	struct svm_vcpu *v = vm->vcpu;
 	struct vmcb *vmcb = v->vmcb;
@@ -479,6 +483,8 @@ static void svm_run(struct denali_vm *vm, struct denali_exit *exit)
 	vmcb->save.rsp = (u32)vm->regs.gpr[DENALI_REG_SP];
 	vmcb->save.rip = (u32)vm->regs.rip;
 	vmcb->save.rflags = (u32)vm->regs.rflags;
+	/* Without decode assists a read of CR0 cannot be hidden: it shows TS. */
+	vmcb->save.cr0 = fpu ? SVM_CR0 : SVM_CR0 | X86_CR0_TS;
 
 	local_irq_disable();
 	sc = this_cpu_ptr(&svm_cpus);

@@ -32,6 +32,7 @@ struct denali_vm_stats {
 	u64 upcalls;
 	u64 idles;
 	u64 waiting_ns;		/* under vm->lock, by the gatekeeper */
+	u64 fpu_loads;		/* quanta in which the guest used its FPU */
 };
 
 struct denali_vm {

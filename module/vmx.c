@@ -96,6 +96,8 @@ struct vmx_vcpu {
 	unsigned long host_rsp;
 	unsigned long host_cr3;
 	unsigned long host_cr4;
+	/* GUEST_CR0 has TS set: the guest's FPU registers are not loaded. */
+	bool cr0_ts;
 };
 
 /* --- VMX instructions ---------------------------------------------------- */
@@ -502,7 +504,7 @@ static void vmx_setup_guest(struct vmx_vcpu *v)
 	vmcs_write(VM_EXIT_CONTROLS, vmx_conf.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_conf.entry);
 	/* Machine checks belong to the host; other exceptions to the guest. */
-	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_MC));
+	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_NM) | BIT(X86_TRAP_MC));
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -748,6 +750,8 @@ static void vmx_handle_exit(struct denali_vm *vm, u32 reason,
 			denali_vmx_nmi();
 		else if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
 			vmx_machine_check();
+		else if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_NM)
+			exit->kind = DENALI_EXIT_FPU;
 		vmx_redeliver();
 		return;
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
@@ -779,7 +783,7 @@ static void vmx_handle_exit(struct denali_vm *vm, u32 reason,
 	vmx_crash(exit, "unexpected VM exit");
 }
 
-static void vmx_run(struct denali_vm *vm, struct denali_exit *exit)
+static void vmx_run(struct denali_vm *vm, bool fpu, struct denali_exit *exit)
 {
 	struct vmx_vcpu *v = vm->vcpu;
 	unsigned long cr3, cr4, debugctl;
@@ -812,6 +816,12 @@ static void vmx_run(struct denali_vm *vm, struct denali_exit *exit)
 	vmcs_write(GUEST_RFLAGS, (u32)vm->regs.rflags | X86_EFLAGS_FIXED);
 	if (vmx_conf.pin & PIN_BASED_VMX_PREEMPTION_TIMER)
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_conf.preempt_ticks);
+	/* The guest reads CR0 from the read shadow, which never has TS. */
+	if (v->cr0_ts == fpu) {
+		v->cr0_ts = !fpu;
+		vmcs_write(GUEST_CR0, fpu ? vmx_conf.guest_cr0 :
+			   vmx_conf.guest_cr0 | X86_CR0_TS);
+	}
 
 	/* A kernel thread borrows whatever address space ran last. */
 	cr3 = __read_cr3();

@@ -103,12 +103,15 @@ assert h["crash_reason"] is None, h
 assert s["state"] == "running" and s["exit_code"] is None, s
 assert s["mem_size"] == 4 << 20, s
 assert s["id"] != h["id"], s
-# Every exit has one reason: a hypercall, a page mapped on demand, or
-# the host's (its interrupts and the end of a quantum). Only an ended
-# VM's counters hold still, and hello ended with a hypercall.
+# Every exit has one reason: a hypercall, a page mapped on demand, the
+# first use of the FPU in a quantum, or the host's (its interrupts and
+# the end of a quantum). Only an ended VM's counters hold still, and
+# hello ended with a hypercall.
 st = h["stats"]
 assert st["exits"] == (st["hypercalls"] + st["pages_faulted"] +
-                       st["exits_host"]), st
+                       st["fpu_loads"] + st["exits_host"]), st
+# hello is built without FPU instructions: its FPU is never switched.
+assert st["fpu_loads"] == 0, st
 assert st["hypercalls"] > 0 and st["pages_faulted"] > 0, st
 EOF
 }

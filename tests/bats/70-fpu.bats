@@ -18,13 +18,13 @@ teardown() {
 	denali_teardown
 }
 
-# quanta NAME: how many times VM NAME was put on a CPU.
-quanta() {
+# stat NAME KEY: counter KEY of VM NAME.
+stat() {
 	denalictl list -j | python3 -c '
 import json, sys
 for vm in json.load(sys.stdin):
     if vm["name"] == sys.argv[1]:
-        print(vm["stats"]["quanta"])' "$1"
+        print(vm["stats"][sys.argv[2]])' "$1" "$2"
 }
 
 @test "floating-point guests sharing the CPUs all get exact results" {
@@ -41,8 +41,14 @@ for vm in json.load(sys.stdin):
 		[ "$output" = "exited (code 0)" ]
 		run denalictl console "$name"
 		[[ $output == *"fpu: exact result for N="* ]]
-		[ "$(quanta "$name")" -gt 1 ]
+		[ "$(stat "$name" quanta)" -gt 1 ]
+		# The FPU was loaded lazily, at most once per quantum.
+		[ "$(stat "$name" fpu_loads)" -gt 0 ]
+		[ "$(stat "$name" fpu_loads)" -le "$(stat "$name" quanta)" ]
 	done
+	# The spinner never touched the FPU, so it never paid for it.
+	[ "$(stat sp fpu_loads)" -eq 0 ]
+	[ "$(stat sp quanta)" -gt 1 ]
 }
 
 @test "the FPU guest refuses an N too large for exact sums" {

@@ -42,6 +42,7 @@ static const char *const stat_names[] = {
 	[DENALI_STAT_NET_RX_DROPS]	= "net_rx_drops",
 	[DENALI_STAT_NET_TX_DROPS]	= "net_tx_drops",
 	[DENALI_STAT_NET_SPOOFED]	= "net_spoofed",
+	[DENALI_STAT_FPU_LOADS]		= "fpu_loads",
 };
 
 const char *vm_state_name(uint32_t state)

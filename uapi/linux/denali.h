@@ -90,6 +90,7 @@ enum denali_stat {
 	DENALI_STAT_NET_RX_DROPS,	/* u64: receive queue full, or too long */
 	DENALI_STAT_NET_TX_DROPS,	/* u64: refused, send queue full */
 	DENALI_STAT_NET_SPOOFED,	/* u64: dropped, source MAC not its own */
+	DENALI_STAT_FPU_LOADS,		/* u64: quanta in which it used the FPU */
 
 	__DENALI_STAT_MAX,
 	DENALI_STAT_MAX = __DENALI_STAT_MAX - 1
