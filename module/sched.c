@@ -3,8 +3,8 @@
  * The scheduler: one runner thread per online CPU takes runnable VMs from
  * a shared run queue in FIFO order and runs each for at most a quantum.
  * A VM that idles leaves the queue until its timeout fires or an
- * interrupt is raised, and then goes to the head of the queue: the
- * priority boost after idling.
+ * interrupt is raised, and then runs before the VMs that did not idle:
+ * the priority boost after idling (see runq.h).
  *
  * Locking: vm->lock, then runq_lock; both are taken with interrupts off
  * because the idle timer fires in hard interrupt context. A VM belongs
@@ -24,6 +24,7 @@
 #include "gate.h"
 #include "hypercall.h"
 #include "irq.h"
+#include "runq.h"
 #include "sched.h"
 #include "vm.h"
 
@@ -32,7 +33,10 @@ module_param(quantum_us, uint, 0644);
 MODULE_PARM_DESC(quantum_us, "Longest time a VM runs before others get the CPU (us)");
 
 static DEFINE_SPINLOCK(runq_lock);
-static LIST_HEAD(runq);
+static struct denali_runq runq = {
+	.boosted = LIST_HEAD_INIT(runq.boosted),
+	.normal = LIST_HEAD_INIT(runq.normal),
+};
 static DECLARE_WAIT_QUEUE_HEAD(runq_wait);
 
 struct runner {
@@ -46,14 +50,11 @@ struct runner {
 static DEFINE_PER_CPU(struct runner, runners);
 static enum cpuhp_state sched_hp_state;
 
-static void sched_queue(struct denali_vm *vm, bool head)
+static void sched_queue(struct denali_vm *vm, bool boosted)
 {
 	lockdep_assert_held(&vm->lock);
 	spin_lock(&runq_lock);
-	if (head)
-		list_add(&vm->run_node, &runq);
-	else
-		list_add_tail(&vm->run_node, &runq);
+	denali_runq_add(&runq, &vm->run_node, boosted);
 	spin_unlock(&runq_lock);
 	wake_up(&runq_wait);
 }
@@ -86,7 +87,7 @@ void denali_sched_hurry(struct denali_vm *vm)
 	spin_lock(&runq_lock);
 	queued = !list_empty(&vm->run_node);
 	if (queued)
-		list_move(&vm->run_node, &runq);
+		denali_runq_hurry(&runq, &vm->run_node);
 	spin_unlock(&runq_lock);
 
 	for_each_online_cpu(cpu) {
@@ -272,17 +273,15 @@ static void runner_release(struct denali_vm *vm)
 
 static struct denali_vm *runq_pop(void)
 {
-	struct denali_vm *vm;
+	struct list_head *node;
 
 	wait_event_idle(runq_wait,
-			!list_empty_careful(&runq) || kthread_should_stop());
+			!denali_runq_empty(&runq) || kthread_should_stop());
 
 	spin_lock_irq(&runq_lock);
-	vm = list_first_entry_or_null(&runq, struct denali_vm, run_node);
-	if (vm)
-		list_del_init(&vm->run_node);
+	node = denali_runq_pop(&runq);
 	spin_unlock_irq(&runq_lock);
-	return vm;
+	return node ? list_entry(node, struct denali_vm, run_node) : NULL;
 }
 
 static int runner_fn(void *data)

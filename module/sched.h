@@ -19,8 +19,9 @@ void denali_sched_vm_init(struct denali_vm *vm);
 void denali_sched_enqueue(struct denali_vm *vm);
 
 /*
- * Ends an idle VM's idling and queues it at the head, the boost after
- * idling; nothing for a VM in another state. The caller holds vm->lock.
+ * Ends an idle VM's idling and queues it ahead of the VMs that did not
+ * idle, the boost after idling; nothing for a VM in another state. The
+ * caller holds vm->lock.
  */
 void denali_sched_wake(struct denali_vm *vm);
 
