@@ -132,6 +132,24 @@ test_fpu() {
 	expect_wait f2 "exited (code 0)" 300
 }
 
+# The host fetches httpd's document through denali0: the NIC hypercalls,
+# the switch, the uplink, ARP and TCP, all on VMX.
+test_httpd() {
+	local i body=/tmp/httpd.body
+
+	ip link set denali0 up || return 1
+	ip addr add 10.0.0.1/24 dev denali0 || return 1
+	start $G/httpd.elf web --ip 10.0.0.2/24 --cmdline tag=vmx >/dev/null ||
+		return 1
+	for i in $(seq 1 30); do
+		wget -q -T 20 -O "$body" http://10.0.0.2/ && break
+		sleep 2
+	done
+	yes "denali-httpd vmx" | head -c 2258 | cmp - "$body" ||
+		fail "the document is not the one httpd serves" || return 1
+	[ "$(field web state)" = running ] || fail "web: $(field web state)"
+}
+
 test_forbidden() {
 	local out
 
@@ -281,7 +299,7 @@ test_dmesg() {
 }
 
 echo "TAP version 13"
-echo "1..15"
+echo "1..16"
 t "the module loads on VMX" test_load
 if [ -d /sys/module/denali ]; then
 	t "kvm_intel cannot load while denali holds VMX" test_kvm_after
@@ -293,6 +311,7 @@ if [ -d /sys/module/denali ]; then
 	t "memory outside the VM crashes it" test_wild
 	t "bad hypercall arguments only return errnos" test_badcall
 	t "two floating-point guests get exact results" test_fpu
+	t "the host fetches a page from an httpd VM through denali0" test_httpd
 	t "each bad image gives its error" test_bad_images
 	destroy_all
 	t "20 VMs start and finish" test_twenty
@@ -301,8 +320,8 @@ if [ -d /sys/module/denali ]; then
 	destroy_all
 	t "unloading with VMs running is clean" test_unload
 else
-	for name in kvm-after hello list crash forbidden wild badcall fpu bad-images \
-		    twenty nmi unload; do
+	for name in kvm-after hello list crash forbidden wild badcall fpu httpd \
+		    bad-images twenty nmi unload; do
 		n=$((n + 1))
 		failed=$((failed + 1))
 		echo "not ok $n - $name # the module is not loaded"
