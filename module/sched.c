@@ -13,6 +13,7 @@
  * never touches the VM again.
  */
 #include <linux/cpuhotplug.h>
+#include <linux/cpumask.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/moduleparam.h>
@@ -31,6 +32,12 @@
 static unsigned int quantum_us = 10000;
 module_param(quantum_us, uint, 0644);
 MODULE_PARM_DESC(quantum_us, "Longest time a VM runs before others get the CPU (us)");
+
+/* Housekeeping CPUs can be kept free of guests; all CPUs by default. */
+static char *runner_cpus;
+module_param(runner_cpus, charp, 0444);
+MODULE_PARM_DESC(runner_cpus, "CPUs whose runners run VMs, as a list such as 1-3 (default: all)");
+static cpumask_var_t runner_mask;
 
 static DEFINE_SPINLOCK(runq_lock);
 static struct denali_runq runq = {
@@ -318,6 +325,9 @@ static int sched_cpu_online(unsigned int cpu)
 		       denali_backend->name, cpu, ret);
 		return ret;
 	}
+	/* Enabled all the same, so that no other hypervisor takes it. */
+	if (!cpumask_test_cpu(cpu, runner_mask))
+		return 0;
 	task = kthread_create_on_cpu(runner_fn, r, cpu, "denali/%u");
 	if (IS_ERR(task)) {
 		denali_backend->cpu_disable();
@@ -333,8 +343,10 @@ static int sched_cpu_offline(unsigned int cpu)
 	struct runner *r = per_cpu_ptr(&runners, cpu);
 
 	/* The runner requeues its VM before it ends. */
-	kthread_stop(r->task);
-	WRITE_ONCE(r->task, NULL);
+	if (r->task) {
+		kthread_stop(r->task);
+		WRITE_ONCE(r->task, NULL);
+	}
 	denali_backend->cpu_disable();
 	return 0;
 }
@@ -343,15 +355,32 @@ int denali_sched_init(void)
 {
 	int ret;
 
+	if (!zalloc_cpumask_var(&runner_mask, GFP_KERNEL))
+		return -ENOMEM;
+	if (!runner_cpus) {
+		cpumask_setall(runner_mask);
+	} else if (cpulist_parse(runner_cpus, runner_mask) ||
+		   !cpumask_intersects(runner_mask, cpu_online_mask)) {
+		pr_err("denali: runner_cpus=%s names no online CPU\n",
+		       runner_cpus);
+		ret = -EINVAL;
+		goto err_mask;
+	}
+
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "virt/denali:online",
 				sched_cpu_online, sched_cpu_offline);
 	if (ret < 0)
-		return ret;
+		goto err_mask;
 	sched_hp_state = ret;
 	return 0;
+
+err_mask:
+	free_cpumask_var(runner_mask);
+	return ret;
 }
 
 void denali_sched_exit(void)
 {
 	cpuhp_remove_state(sched_hp_state);
+	free_cpumask_var(runner_mask);
 }

@@ -85,7 +85,7 @@ $bad
 	kvm_loads || skip "$KVM_VENDOR cannot load here: $(cat "$BATS_TEST_TMPDIR/kvm.err")"
 	modprobe "$KVM_VENDOR"
 	m=$(kmsg_mark)
-	run insmod "$MODULE"
+	run insmod "$MODULE" "${MODULE_PARAMS[@]}"
 	echo "insmod: $output"
 	[ "$status" -ne 0 ]
 	[ ! -d /sys/module/denali ]

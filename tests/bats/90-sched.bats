@@ -51,12 +51,14 @@ for n, v in share.items():
 PY
 }
 
-# host_loop_ms: wall time of a short shell loop on the host, in ms.
+# host_loop_ms: wall time of a short shell loop on the host, in ms, on
+# the last CPU, which has a runner whatever runner_cpus says.
 host_loop_ms() {
 	local start
 
 	start=$(date +%s%N)
-	timeout 30 sh -c 'i=0; while [ $i -lt 2000 ]; do i=$((i + 1)); done' ||
+	timeout 30 taskset -c "$(($(nproc) - 1))" \
+		sh -c 'i=0; while [ $i -lt 2000 ]; do i=$((i + 1)); done' ||
 		return 1
 	echo $((($(date +%s%N) - start) / 1000000))
 }
@@ -80,4 +82,33 @@ host_loop_ms() {
 	run denalictl list
 	[ "$status" -eq 0 ]
 	[ "$(vm_field s1 state)" = running ]
+}
+
+@test "runner_cpus keeps VMs off other CPUs; a list naming no online CPU is refused" {
+	local last m
+
+	last=$(($(nproc) - 1))
+	rmmod denali
+	m=$(kmsg_mark)
+	run insmod "$MODULE" runner_cpus=junk
+	[ "$status" -ne 0 ]
+	run insmod "$MODULE" runner_cpus=4095
+	[ "$status" -ne 0 ]
+	dmesg_after "$m" | grep -F "denali: runner_cpus=4095 names no online CPU"
+	[ ! -d /sys/module/denali ]
+
+	insmod "$MODULE" runner_cpus="$last"
+	[ "$(pgrep -c '^denali/[0-9]+$')" -eq 1 ]
+	pgrep -x "denali/$last"
+	start_vm spin.elf s1 >/dev/null
+	start_vm spin.elf s2 >/dev/null
+	sleep 2
+	# The one runner shares its CPU between both.
+	vms_json | python3 -c '
+import json, sys
+vms = {vm["name"]: vm for vm in json.load(sys.stdin)}
+assert all(vms[n]["stats"]["cpu_ns"] > 0 for n in ("s1", "s2")), vms'
+	destroy_all
+	rmmod denali
+	load_module
 }

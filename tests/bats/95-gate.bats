@@ -31,7 +31,7 @@ mem_available_mb() {
 
 @test "with the watermark out of reach a started VM waits and can be stopped" {
 	rmmod denali
-	insmod "$MODULE" gate_free_mb=1000000
+	insmod "$MODULE" "${MODULE_PARAMS[@]}" gate_free_mb=1000000
 	[ "$(cat "$PARAM")" -eq 1000000 ]
 	start_vm hello.elf w1
 	sleep 1

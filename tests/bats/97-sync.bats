@@ -32,7 +32,8 @@ SAMPLES=20
 # reload_mode MODE: reload the module with irq_mode=MODE.
 reload_mode() {
 	unload_module 60
-	insmod "$MODULE" irq_mode="$1" quantum_us="$QUANTUM_US"
+	insmod "$MODULE" "${MODULE_PARAMS[@]}" irq_mode="$1" \
+		quantum_us="$QUANTUM_US"
 	[ "$(cat /sys/module/denali/parameters/irq_mode)" = "$1" ]
 }
 

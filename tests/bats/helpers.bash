@@ -59,11 +59,14 @@ module_loaded() {
 	[ -d /sys/module/denali ]
 }
 
+# The parameters every load of the module gets (svm-run sets them).
+read -ra MODULE_PARAMS <<<"${DENALI_MODULE_PARAMS:-}"
+
 load_module() {
 	local m
 
 	m=$(kmsg_mark)
-	if ! insmod "$MODULE"; then
+	if ! insmod "$MODULE" "${MODULE_PARAMS[@]}"; then
 		echo "insmod $MODULE failed; kernel log:" >&2
 		dmesg_after "$m" >&2
 		return 1

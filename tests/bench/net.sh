@@ -35,6 +35,7 @@ requests=${BENCH_REQUESTS:-1000}
 clients=${BENCH_CLIENTS:-8}
 uplink=denali0
 PATH=$root/tools/denalictl:$PATH
+read -ra params <<<"${DENALI_MODULE_PARAMS:-}"
 
 die() { echo "net.sh: $*" >&2; exit 1; }
 
@@ -58,7 +59,7 @@ row() {
 
 load() {
 	rmmod denali 2>/dev/null || true
-	insmod "$module" irq_mode="$1"
+	insmod "$module" "${params[@]}" irq_mode="$1"
 	sysctl -qw "net.ipv6.conf.$uplink.disable_ipv6=1" 2>/dev/null || true
 	ip addr replace 10.9.0.1/16 dev "$uplink"
 	ip link set "$uplink" up

@@ -25,6 +25,7 @@ read -ra counts <<<"${BENCH_COUNTS:-10 100 800}"
 window=${BENCH_WINDOW_S:-10}
 tick=${BENCH_TICK_US:-10000}
 PATH=$root/tools/denalictl:$PATH
+read -ra params <<<"${DENALI_MODULE_PARAMS:-}"
 
 die() { echo "sched.sh: $*" >&2; exit 1; }
 
@@ -49,7 +50,7 @@ measure() {
 	rmmod denali 2>/dev/null || true
 	# The gatekeeper holds every VM back until all are started: VMs
 	# that spin from their start would slow the starting of the rest.
-	insmod "$module" irq_mode="$mode" gate_free_mb=1000000
+	insmod "$module" "${params[@]}" irq_mode="$mode" gate_free_mb=1000000
 	for ((i = 1; i <= n; i++)); do
 		denalictl start "$image" --name "b$i" --mem 128K \
 			--cmdline "tick $tick" >/dev/null
