@@ -133,21 +133,26 @@ test_fpu() {
 }
 
 # The host fetches httpd's document through denali0: the NIC hypercalls,
-# the switch, the uplink, ARP and TCP, all on VMX.
+# the switch, the uplink, ARP and TCP, all on VMX. (busybox nc: the
+# initramfs's busybox wget crashes.)
 test_httpd() {
-	local i body=/tmp/httpd.body
+	local i resp=/tmp/httpd.resp body=/tmp/httpd.body
 
 	ip link set denali0 up || return 1
 	ip addr add 10.0.0.1/24 dev denali0 || return 1
 	start $G/httpd.elf web --ip 10.0.0.2/24 --cmdline tag=vmx >/dev/null ||
 		return 1
-	for i in $(seq 1 30); do
-		wget -q -T 20 -O "$body" http://10.0.0.2/ && break
+	for i in $(seq 1 10); do
+		printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 30 10.0.0.2 80 >"$resp" &&
+			[ -s "$resp" ] && break
 		sleep 2
 	done
+	head -n 1 "$resp" | grep -q '^HTTP/1\.[01] 200 ' ||
+		fail "httpd answered: $(head -n 1 "$resp")" || return 1
+	sed '1,/^\r$/d' "$resp" >"$body"
 	yes "denali-httpd vmx" | head -c 2258 | cmp - "$body" ||
 		fail "the document is not the one httpd serves" || return 1
-	[ "$(field web state)" = running ] || fail "web: $(field web state)"
+	[ "$(field web state)" != crashed ] || fail "web: $(field web state)"
 }
 
 test_forbidden() {
