@@ -223,8 +223,9 @@ static const unsigned int svm_intercepts[] = {
 	INTERCEPT_DR0_WRITE, INTERCEPT_DR1_WRITE, INTERCEPT_DR2_WRITE,
 	INTERCEPT_DR3_WRITE, INTERCEPT_DR4_WRITE, INTERCEPT_DR5_WRITE,
 	INTERCEPT_DR6_WRITE, INTERCEPT_DR7_WRITE,
-	/* A machine check belongs to the host, not to the guest's IDT. */
+	/* #NM: the guest's first FPU use while its CR0.TS is set. */
 	INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_NM,
+	/* A machine check belongs to the host, not to the guest's IDT. */
 	INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_MC,
 	INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI,
 	INTERCEPT_RDPMC, INTERCEPT_CPUID, INTERCEPT_INVD, INTERCEPT_HLT,

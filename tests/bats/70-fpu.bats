@@ -18,15 +18,6 @@ teardown() {
 	denali_teardown
 }
 
-# stat NAME KEY: counter KEY of VM NAME.
-stat() {
-	denalictl list -j | python3 -c '
-import json, sys
-for vm in json.load(sys.stdin):
-    if vm["name"] == sys.argv[1]:
-        print(vm["stats"][sys.argv[2]])' "$1" "$2"
-}
-
 @test "floating-point guests sharing the CPUs all get exact results" {
 	local name
 
@@ -41,14 +32,14 @@ for vm in json.load(sys.stdin):
 		[ "$output" = "exited (code 0)" ]
 		run denalictl console "$name"
 		[[ $output == *"fpu: exact result for N="* ]]
-		[ "$(stat "$name" quanta)" -gt 1 ]
+		[ "$(vm_stat "$name" quanta)" -gt 1 ]
 		# The FPU was loaded lazily, at most once per quantum.
-		[ "$(stat "$name" fpu_loads)" -gt 0 ]
-		[ "$(stat "$name" fpu_loads)" -le "$(stat "$name" quanta)" ]
+		[ "$(vm_stat "$name" fpu_loads)" -gt 0 ]
+		[ "$(vm_stat "$name" fpu_loads)" -le "$(vm_stat "$name" quanta)" ]
 	done
 	# The spinner never touched the FPU, so it never paid for it.
-	[ "$(stat sp fpu_loads)" -eq 0 ]
-	[ "$(stat sp quanta)" -gt 1 ]
+	[ "$(vm_stat sp fpu_loads)" -eq 0 ]
+	[ "$(vm_stat sp quanta)" -gt 1 ]
 }
 
 @test "the FPU guest refuses an N too large for exact sums" {

@@ -19,29 +19,6 @@ teardown() {
 	denali_teardown
 }
 
-# vm_stat NAME KEY: one of VM NAME's counters.
-vm_stat() {
-	denalictl list -j | python3 -c '
-import json, sys
-for vm in json.load(sys.stdin):
-    if vm["name"] == sys.argv[1]:
-        print(vm["stats"][sys.argv[2]])' "$1" "$2"
-}
-
-# wait_console NAME TEXT [SECONDS]: poll until VM NAME's console holds a
-# line equal to TEXT (default timeout 30 s).
-wait_console() {
-	local i
-
-	for ((i = 0; i < ${3:-30} * 10; i++)); do
-		denalictl console "$1" | grep -qxF -- "$2" && return 0
-		sleep 0.1
-	done
-	echo "VM $1 never printed '$2'; its console:" >&2
-	denalictl console "$1" >&2
-	return 1
-}
-
 # The lateness the timer test allows. A VM idling for its timer is woken
 # when it fires; one quantum (quantum_us, 10000 by default) bounds the
 # wait of a VM whose CPU is busy. The margin is for the emulated test
@@ -88,7 +65,7 @@ check_timers() {
 	local i t0 t1 bytes=0 window_ms=4000
 
 	start_vm irqcount.elf batch --cmdline "$window_ms"
-	wait_console batch "irqcount: ready"
+	wait_console batch '^irqcount: ready$'
 	t0=$(date +%s%N)
 	for i in 1 2 3 4 5; do
 		denalictl console batch --send "input $i"
@@ -111,11 +88,11 @@ check_timers() {
 
 @test "echo echoes console input line by line" {
 	start_vm echo.elf e1
-	wait_console e1 "echo: ready"
+	wait_console e1 '^echo: ready$'
 	denalictl console e1 --send "hello, Denali"
-	wait_console e1 "echo: hello, Denali"
+	wait_console e1 '^echo: hello, Denali$'
 	denalictl console e1 --send "a second line"
-	wait_console e1 "echo: a second line"
+	wait_console e1 '^echo: a second line$'
 	denalictl console e1 --send quit
 	run wait_vm e1 30
 	[ "$output" = "exited (code 0)" ]

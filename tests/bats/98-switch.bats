@@ -39,15 +39,6 @@ uplink_up() {
 	ip link set "$UPLINK" up
 }
 
-# vm_stat NAME KEY: one of VM NAME's counters.
-vm_stat() {
-	denalictl list -j | python3 -c '
-import json, sys
-for vm in json.load(sys.stdin):
-    if vm["name"] == sys.argv[1]:
-        print(vm["stats"][sys.argv[2]])' "$1" "$2"
-}
-
 # link_stat IFACE KEY: a counter of IFACE from 'ip -s -j link'.
 link_stat() {
 	ip -s -j link show "$1" | python3 -c '

@@ -217,6 +217,15 @@ for vm in json.load(sys.stdin):
 sys.exit(1)' "$1" "$2"
 }
 
+# vm_stat NAME KEY: one of VM NAME's counters.
+vm_stat() {
+	denalictl list -j | python3 -c '
+import json, sys
+for vm in json.load(sys.stdin):
+    if vm["name"] == sys.argv[1]:
+        print(vm["stats"][sys.argv[2]])' "$1" "$2"
+}
+
 # vm_names: every VM's name, one per line.
 vm_names() {
 	denalictl list -j | python3 -c '
