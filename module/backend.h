@@ -72,10 +72,16 @@ struct denali_backend {
 	void (*cpu_disable)(void);
 
 	/*
-	 * Per-VM hardware state. vcpu_create() runs after the VM's memory
-	 * and vm->regs are set up, and sets the ABI's entry state.
+	 * Per-VM hardware state, made on the VM's runner as it swaps the VM
+	 * in (see swap.c), after its top-level table, vm->regs and
+	 * vm->vcpu_state are in place. vm->vcpu_state is a page of the VM's
+	 * own, swapped with it: with restore false vcpu_create() sets the
+	 * ABI's entry state, with restore true the state that vcpu_save()
+	 * left there. vcpu_save() (optional) runs before vcpu_free() when
+	 * the VM is swapped out, on any CPU, with nobody running the VM.
 	 */
-	int (*vcpu_create)(struct denali_vm *vm);
+	int (*vcpu_create)(struct denali_vm *vm, bool restore);
+	void (*vcpu_save)(struct denali_vm *vm);
 	void (*vcpu_free)(struct denali_vm *vm);
 
 	/*

@@ -10,6 +10,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -18,6 +19,7 @@
 
 #include "console.h"
 #include "irq.h"
+#include "mem.h"
 #include "vm.h"
 
 #define RING_MASK	(DENALI_CONSOLE_RING - 1)
@@ -28,44 +30,49 @@ struct console_reader {
 	u64 pos;
 };
 
-int denali_console_init(struct denali_console *con)
+void denali_console_init(struct denali_console *con, struct denali_mem *mem)
 {
-	con->ring = kmalloc(DENALI_CONSOLE_RING, GFP_KERNEL_ACCOUNT);
-	if (!con->ring)
-		return -ENOMEM;
-	con->in_ring = kmalloc(DENALI_CONSOLE_INPUT, GFP_KERNEL_ACCOUNT);
-	if (!con->in_ring) {
-		kfree(con->ring);
-		return -ENOMEM;
-	}
 	spin_lock_init(&con->lock);
 	init_waitqueue_head(&con->wait);
+	con->mem = mem;
 	con->head = 0;
 	con->closed = false;
 	con->in_head = 0;
 	con->in_tail = 0;
-	return 0;
 }
 
-void denali_console_free(struct denali_console *con)
+/* The ring's page, held until console_put(); it may come from swap. */
+static struct page *console_get(struct denali_console *con,
+				enum denali_kpage ring)
 {
-	kfree(con->in_ring);
-	kfree(con->ring);
+	return denali_mem_pin(con->mem, ring);
 }
 
-size_t denali_console_peek_input(struct denali_console *con, char *buf,
-				 size_t len)
+static void console_put(struct page *page, bool written)
 {
+	denali_mem_unpin(page, written);
+}
+
+ssize_t denali_console_peek_input(struct denali_console *con, char *buf,
+				  size_t len)
+{
+	struct page *page = console_get(con, DENALI_KPAGE_CONSOLE_IN);
 	unsigned long flags;
 	size_t n, off, first;
+	char *ring;
 
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	ring = kmap_local_page(page);
 	spin_lock_irqsave(&con->lock, flags);
 	n = min_t(size_t, len, con->in_head - con->in_tail);
 	off = con->in_tail & IN_MASK;
 	first = min_t(size_t, n, DENALI_CONSOLE_INPUT - off);
-	memcpy(buf, con->in_ring + off, first);
-	memcpy(buf + first, con->in_ring, n - first);
+	memcpy(buf, ring + off, first);
+	memcpy(buf + first, ring, n - first);
 	spin_unlock_irqrestore(&con->lock, flags);
+	kunmap_local(ring);
+	console_put(page, false);
 	return n;
 }
 
@@ -84,10 +91,15 @@ void denali_console_consume_input(struct denali_console *con, size_t n)
 static ssize_t console_queue_input(struct denali_console *con,
 				   const char *buf, size_t len)
 {
+	struct page *page = console_get(con, DENALI_KPAGE_CONSOLE_IN);
 	unsigned long flags;
 	size_t n, off, first;
 	ssize_t ret;
+	char *ring;
 
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	ring = kmap_local_page(page);
 	spin_lock_irqsave(&con->lock, flags);
 	n = min_t(size_t, len,
 		  DENALI_CONSOLE_INPUT - (con->in_head - con->in_tail));
@@ -98,20 +110,27 @@ static ssize_t console_queue_input(struct denali_console *con,
 	} else {
 		off = con->in_head & IN_MASK;
 		first = min_t(size_t, n, DENALI_CONSOLE_INPUT - off);
-		memcpy(con->in_ring + off, buf, first);
-		memcpy(con->in_ring, buf + first, n - first);
+		memcpy(ring + off, buf, first);
+		memcpy(ring, buf + first, n - first);
 		con->in_head += n;
 		ret = n;
 	}
 	spin_unlock_irqrestore(&con->lock, flags);
+	kunmap_local(ring);
+	console_put(page, ret > 0);
 	return ret;
 }
 
-void denali_console_write(struct denali_console *con, const char *buf,
-			  size_t len)
+int denali_console_write(struct denali_console *con, const char *buf,
+			 size_t len)
 {
+	struct page *page = console_get(con, DENALI_KPAGE_CONSOLE_OUT);
 	unsigned long flags;
+	char *ring;
 
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	ring = kmap_local_page(page);
 	spin_lock_irqsave(&con->lock, flags);
 	/* Only the last ring's worth can ever be read. */
 	if (len > DENALI_CONSOLE_RING) {
@@ -123,13 +142,16 @@ void denali_console_write(struct denali_console *con, const char *buf,
 		size_t off = con->head & RING_MASK;
 		size_t n = min_t(size_t, len, DENALI_CONSOLE_RING - off);
 
-		memcpy(con->ring + off, buf, n);
+		memcpy(ring + off, buf, n);
 		con->head += n;
 		buf += n;
 		len -= n;
 	}
 	spin_unlock_irqrestore(&con->lock, flags);
+	kunmap_local(ring);
+	console_put(page, true);
 	wake_up_interruptible(&con->wait);
+	return 0;
 }
 
 void denali_console_close(struct denali_console *con)
@@ -171,7 +193,8 @@ static ssize_t console_read(struct file *file, char __user *ubuf,
 	struct denali_console *con = &r->vm->console;
 	unsigned long flags;
 	size_t n, off, first;
-	char *buf;
+	struct page *page;
+	char *buf, *ring;
 	int ret;
 
 	if (!count)
@@ -191,15 +214,23 @@ static ssize_t console_read(struct file *file, char __user *ubuf,
 	buf = kmalloc(count, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
+	page = console_get(con, DENALI_KPAGE_CONSOLE_OUT);
+	if (IS_ERR(page)) {
+		kfree(buf);
+		return PTR_ERR(page);
+	}
 
+	ring = kmap_local_page(page);
 	spin_lock_irqsave(&con->lock, flags);
 	n = min_t(size_t, count, console_unread(con, r));
 	off = r->pos & RING_MASK;
 	first = min_t(size_t, n, DENALI_CONSOLE_RING - off);
-	memcpy(buf, con->ring + off, first);
-	memcpy(buf + first, con->ring, n - first);
+	memcpy(buf, ring + off, first);
+	memcpy(buf + first, ring, n - first);
 	r->pos += n;
 	spin_unlock_irqrestore(&con->lock, flags);
+	kunmap_local(ring);
+	console_put(page, false);
 
 	ret = copy_to_user(ubuf, buf, n) ? -EFAULT : n;
 	kfree(buf);

@@ -10,8 +10,11 @@
  * exits, and from then on the runner switches at every entry of that
  * quantum. Saving and restoring 512 bytes twice per exit for guests that
  * do not need it would dominate the cost of a hypercall.
+ *
+ * The state lives in a kernel page of the VM's memory (see mem.h),
+ * pinned while the VM is resident and swapped with it otherwise.
  */
-#include <linux/slab.h>
+#include <linux/string.h>
 #include <asm/fpu/api.h>
 
 #include "fpu.h"
@@ -34,34 +37,13 @@ struct fxsave_area {
 	u8 rest[FXSAVE_SIZE - 32];
 } __packed __aligned(FXSAVE_ALIGN);
 
-static struct kmem_cache *fpu_cache;
-
-int denali_fpu_init(void)
+void denali_fpu_init_state(void *state)
 {
-	fpu_cache = kmem_cache_create("denali_fpu", sizeof(struct fxsave_area),
-				      FXSAVE_ALIGN, SLAB_ACCOUNT, NULL);
-	return fpu_cache ? 0 : -ENOMEM;
-}
+	struct fxsave_area *fx = state;
 
-void denali_fpu_exit(void)
-{
-	kmem_cache_destroy(fpu_cache);
-}
-
-void *denali_fpu_alloc(void)
-{
-	struct fxsave_area *fx = kmem_cache_zalloc(fpu_cache, GFP_KERNEL);
-
-	if (fx) {
-		fx->fcw = FCW_DEFAULT;
-		fx->mxcsr = MXCSR_DEFAULT;
-	}
-	return fx;
-}
-
-void denali_fpu_free(void *state)
-{
-	kmem_cache_free(fpu_cache, state);
+	memset(fx, 0, sizeof(*fx));
+	fx->fcw = FCW_DEFAULT;
+	fx->mxcsr = MXCSR_DEFAULT;
 }
 
 void denali_fpu_enter(void *state)

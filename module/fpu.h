@@ -5,13 +5,11 @@
 /*
  * Guest x87 and SSE state. Guests run with CR4.OSXSAVE clear, so the
  * legacy FXSAVE area is all the state they can reach.
+ *
+ * Fills a 16-byte aligned area of at least 512 bytes with a fresh
+ * state, as after FNINIT with the default MXCSR.
  */
-int denali_fpu_init(void);
-void denali_fpu_exit(void);
-
-/* A fresh state, as after FNINIT with the default MXCSR. */
-void *denali_fpu_alloc(void);
-void denali_fpu_free(void *state);
+void denali_fpu_init_state(void *state);
 
 /*
  * Bracket guest execution: enter claims the FPU from the host (and

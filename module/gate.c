@@ -9,6 +9,11 @@
  * VM ends, when the watermark changes, and every GATE_RECHECK_MS while
  * any wait, since memory is also freed outside Denali.
  *
+ * Free memory counts what reclaim can free: MemAvailable, and the shmem
+ * pages that no VM pins, as far as free swap can take them. So swapped-
+ * out VMs make room for new ones, and when the head waiter does not fit,
+ * the gatekeeper first swaps out idle VMs (see swap.c) to make it.
+ *
  * Locking: gate_lock, then vm->lock (then runq_lock, see sched.c). A VM
  * is on gate_waiters only while it waits; vm_finish() takes it off under
  * gate_lock before the VM can be freed.
@@ -19,12 +24,16 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/swap.h>
+#include <linux/vmstat.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
 #include "gate.h"
 #include "netlink.h"
+#include "mem.h"
 #include "sched.h"
+#include "swap.h"
 #include "vm.h"
 
 #define GATE_RECHECK_MS	100
@@ -56,6 +65,11 @@ module_param_cb(gate_free_mb, &gate_free_mb_ops, &gate_free_mb, 0644);
 MODULE_PARM_DESC(gate_free_mb,
 		 "Free memory (MiB) that admitting a VM must leave; the others wait");
 
+static unsigned int create_free_mb = 16;
+module_param(create_free_mb, uint, 0644);
+MODULE_PARM_DESC(create_free_mb,
+		 "Free memory (MiB) below which creating a VM fails with ENOMEM");
+
 bool denali_gate_admit(u64 free_pages, u64 watermark_pages, u64 vm_pages)
 {
 	/* Written so that no sum can wrap. */
@@ -63,18 +77,50 @@ bool denali_gate_admit(u64 free_pages, u64 watermark_pages, u64 vm_pages)
 	       free_pages - watermark_pages >= vm_pages;
 }
 
+/* Shmem pages that swap could take: nobody pins them. */
+static long gate_swappable_pages(void)
+{
+	long shmem = global_node_page_state(NR_SHMEM);
+	long unpinned = shmem - (long)denali_mem_pinned_pages();
+
+	return clamp(unpinned, 0L, get_nr_swap_pages());
+}
+
 /* Free memory less what admitted VMs may still touch, in pages. */
 static u64 gate_free_pages(void)
 {
-	long avail = si_mem_available() - atomic64_read(&gate_reserved);
+	long avail = si_mem_available() + gate_swappable_pages() -
+		     atomic64_read(&gate_reserved);
 
 	return avail > 0 ? avail : 0;
+}
+
+static u64 gate_watermark_pages(void)
+{
+	return (u64)READ_ONCE(gate_free_mb) << (20 - PAGE_SHIFT);
+}
+
+int denali_gate_may_create(void)
+{
+	u64 floor = (u64)READ_ONCE(create_free_mb) << (20 - PAGE_SHIFT);
+
+	return gate_free_pages() >= floor ? 0 : -ENOMEM;
+}
+
+/* Unpins idle VMs' memory until pages fit, if swap can take it. */
+static void gate_make_room(u64 watermark, u64 pages)
+{
+	u64 free = gate_free_pages();
+
+	if (!denali_gate_admit(free, watermark, pages) &&
+	    get_nr_swap_pages() > 0)
+		denali_swap_reclaim(watermark + pages - free);
 }
 
 /* Admits waiters from the head while they fit. */
 static void gate_admit_waiters(void)
 {
-	u64 watermark = (u64)READ_ONCE(gate_free_mb) << (20 - PAGE_SHIFT);
+	u64 watermark = gate_watermark_pages();
 	struct denali_vm *vm, *next;
 
 	lockdep_assert_held(&gate_lock);
@@ -83,6 +129,7 @@ static void gate_admit_waiters(void)
 		unsigned long flags;
 		bool admitted = false;
 
+		gate_make_room(watermark, pages);
 		spin_lock_irqsave(&vm->lock, flags);
 		if (vm->state == DENALI_VM_WAITING) {
 			/* Strict FIFO: nobody passes the head. */
@@ -96,6 +143,7 @@ static void gate_admit_waiters(void)
 			vm->stats.waiting_ns += ktime_get_ns() -
 						vm->waiting_since;
 			/* Set before the runner may fault pages in. */
+			vm->admitted = true;
 			vm->gate_pages = pages;
 			atomic64_add(pages, &gate_reserved);
 			vm->on_runqueue = true;
@@ -134,6 +182,30 @@ void denali_gate_submit(struct denali_vm *vm)
 	mutex_unlock(&gate_lock);
 }
 
+bool denali_gate_readmit(struct denali_vm *vm)
+{
+	unsigned long flags;
+	bool waits;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	waits = !vm->stop &&
+		denali_vm_next_state(vm->state, DENALI_EV_READMIT) >= 0;
+	if (waits) {
+		vm->state = denali_vm_next_state(vm->state, DENALI_EV_READMIT);
+		vm->waiting_since = ktime_get_ns();
+	}
+	spin_unlock_irqrestore(&vm->lock, flags);
+	if (!waits)
+		return false;
+
+	/* Once its runner lets go, only this reference keeps it. */
+	kref_get(&vm->ref);
+	denali_sched_release(vm);
+	denali_gate_submit(vm);
+	denali_vm_put(vm);
+	return true;
+}
+
 void denali_gate_remove(struct denali_vm *vm)
 {
 	mutex_lock(&gate_lock);
@@ -153,6 +225,7 @@ void denali_gate_release(struct denali_vm *vm)
 {
 	atomic64_sub(vm->gate_pages, &gate_reserved);
 	vm->gate_pages = 0;
+	vm->admitted = false;
 	denali_gate_kick();
 }
 

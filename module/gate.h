@@ -13,10 +13,24 @@ struct denali_vm;
 bool denali_gate_admit(u64 free_pages, u64 watermark_pages, u64 vm_pages);
 
 /*
+ * Whether a VM may be created at all: -ENOMEM once free memory (see
+ * gate.c) is below create_free_mb, so that memory exhaustion is a clean
+ * error for the operator, never a failure inside a running VM.
+ */
+int denali_gate_may_create(void);
+
+/*
  * Queues a VM that has just entered the waiting state behind the other
  * waiters and admits whoever fits, in FIFO order.
  */
 void denali_gate_submit(struct denali_vm *vm);
+
+/*
+ * Its runner found a woken VM swapped out and not admitted: the VM waits
+ * for admission again, at the tail, and the runner lets go of it. False,
+ * changing nothing, when the VM is stopping instead.
+ */
+bool denali_gate_readmit(struct denali_vm *vm);
 
 /* Takes a VM that is leaving for a final state off the waiting list. */
 void denali_gate_remove(struct denali_vm *vm);
@@ -28,8 +42,9 @@ void denali_gate_remove(struct denali_vm *vm);
 void denali_gate_touched(struct denali_vm *vm);
 
 /*
- * The VM has ended and touches nothing more: its reserve goes back and
- * the waiters are re-checked. Called on its runner, or after it left.
+ * The VM has ended or is being swapped out: its reserve goes back, it
+ * is no longer admitted, and the waiters are re-checked. Called by its
+ * owner, or after it left.
  */
 void denali_gate_release(struct denali_vm *vm);
 

@@ -40,7 +40,8 @@ static long hc_console_write(struct denali_vm *vm, u32 gpa, u32 len)
 		ret = min_t(long, count - done, sizeof(buf));
 		if (denali_mem_read(&vm->mem, gpa + done, buf, ret))
 			return done ? done : -EFAULT;
-		denali_console_write(&vm->console, buf, ret);
+		if (denali_console_write(&vm->console, buf, ret))
+			return done ? done : -ENOMEM;
 	}
 	vm->stats.console_bytes += count;
 	return count;
@@ -50,7 +51,7 @@ static long hc_console_read(struct denali_vm *vm, u32 gpa, u32 len)
 {
 	char buf[CONSOLE_CHUNK];
 	long count, done;
-	size_t n;
+	ssize_t n;
 
 	count = denali_hc_buffer(vm->mem.size, gpa, len,
 				 DENALI_CONSOLE_READ_MAX);
@@ -62,6 +63,8 @@ static long hc_console_read(struct denali_vm *vm, u32 gpa, u32 len)
 		n = denali_console_peek_input(&vm->console, buf,
 					      min_t(long, count - done,
 						    sizeof(buf)));
+		if (n < 0)
+			return done ? done : n;
 		if (!n)
 			break;
 		if (denali_mem_write(&vm->mem, gpa + done, buf, n))

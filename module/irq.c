@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Virtual interrupts, as Denali batches them: a source sets a bit in the
- * VM's pending mask (vregs.irq_pending, which the kernel keeps mapped)
- * and wakes the VM if it idles; nothing preempts a running VM. When the
- * VM next enters with vregs.irq_enabled set, the runner injects one
- * upcall and clears the flag, and the guest takes every pending bit at
- * once. irq_mode=sync instead makes the raised VM run next, at once, as
+ * VM's raised mask (vm->irq_raised, in the kernel's own memory, so that
+ * a swapped-out VM can be raised too) and wakes the VM if it idles;
+ * nothing preempts a running VM. At each entry the runner moves the
+ * raised bits to the pending mask in the virtual registers; when
+ * vregs.irq_enabled is set it injects one upcall and clears the flag,
+ * and the guest takes every pending bit at once. irq_mode=sync instead makes the raised VM run next, at once, as
  * the paper's comparison did.
  */
 #include <linux/atomic.h>
@@ -80,11 +81,17 @@ static atomic_t *irq_pending_word(struct denali_vm *vm)
 	return (atomic_t *)&vm->vregs->irq_pending;
 }
 
+u32 denali_irq_pending(struct denali_vm *vm)
+{
+	return READ_ONCE(vm->vregs->irq_pending) |
+	       (u32)atomic_read(&vm->irq_raised);
+}
+
 void denali_irq_raise(struct denali_vm *vm, unsigned int bit)
 {
 	unsigned long flags;
 
-	atomic_or(denali_irq_merge(0, bit), irq_pending_word(vm));
+	atomic_or(denali_irq_merge(0, bit), &vm->irq_raised);
 
 	/* Under vm->lock the idle hypercall either sees the bit or idles first. */
 	spin_lock_irqsave(&vm->lock, flags);
@@ -129,6 +136,10 @@ void denali_irq_timer_set(struct denali_vm *vm, u32 usec)
 void denali_irq_deliver(struct denali_vm *vm)
 {
 	struct denali_vregs *vregs = vm->vregs;
+
+	if (atomic_read(&vm->irq_raised))
+		atomic_or(atomic_xchg(&vm->irq_raised, 0),
+			  irq_pending_word(vm));
 
 	if (!denali_irq_deliverable(READ_ONCE(vregs->irq_enabled),
 				    READ_ONCE(vregs->irq_pending)))

@@ -39,7 +39,16 @@ void denali_irq_raise(struct denali_vm *vm, unsigned int bit);
 /* The timer hypercall: raise DENALI_IRQ_TIMER in usec; 0 cancels. */
 void denali_irq_timer_set(struct denali_vm *vm, u32 usec);
 
-/* Injects the upcall if one is deliverable; the runner, before entry. */
+/*
+ * Bits pending in the virtual registers or raised since the last entry;
+ * the VM must be resident.
+ */
+u32 denali_irq_pending(struct denali_vm *vm);
+
+/*
+ * Moves the raised bits into the virtual registers and injects the
+ * upcall if one is deliverable; the runner, before entry.
+ */
 void denali_irq_deliver(struct denali_vm *vm);
 
 /* True when irq_mode=sync: a raise makes its VM run at once. */

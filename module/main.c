@@ -11,11 +11,11 @@
 
 #include "backend.h"
 #include "chardev.h"
-#include "fpu.h"
 #include "net.h"
 #include "netdev.h"
 #include "netlink.h"
 #include "sched.h"
+#include "swap.h"
 #include "vm.h"
 
 const struct denali_backend *denali_backend;
@@ -97,12 +97,12 @@ static int __init denali_init(void)
 	ret = denali_backend->init();
 	if (ret)
 		goto err_notifier;
-	ret = denali_fpu_init();
+	ret = denali_swap_init();
 	if (ret)
 		goto err_backend;
 	ret = denali_sched_init();
 	if (ret)
-		goto err_fpu;
+		goto err_swap;
 	/* The switch and its uplink before any VM can be created. */
 	ret = denali_net_init();
 	if (ret)
@@ -129,8 +129,8 @@ err_net:
 	denali_net_exit();
 err_sched:
 	denali_sched_exit();
-err_fpu:
-	denali_fpu_exit();
+err_swap:
+	denali_swap_exit();
 err_backend:
 	denali_backend->exit();
 err_notifier:
@@ -147,7 +147,7 @@ static void __exit denali_exit(void)
 	denali_netdev_exit();
 	denali_net_exit();
 	denali_sched_exit();
-	denali_fpu_exit();
+	denali_swap_exit();
 	denali_backend->exit();
 	unregister_module_notifier(&module_nb);
 }

@@ -2,7 +2,10 @@
 /*
  * Guest memory: one shmem object per VM, so Linux swap can page it, and
  * second-level page tables (EPT or NPT) filled one page at a time on the
- * guest's first touch. The tables map only the VM's own pages.
+ * guest's first touch. The tables map only the VM's own pages. Only the
+ * VM's owner (its runner, or the swapper, see swap.c) changes them, so
+ * they need no lock: the swapper may run inside reclaim entered from a
+ * runner's own fault.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -15,6 +18,13 @@
 #define SL_ENTRIES	512
 #define SL_ADDR_MASK	GENMASK_ULL(51, PAGE_SHIFT)
 
+static atomic64_t mem_pinned = ATOMIC64_INIT(0);
+
+u64 denali_mem_pinned_pages(void)
+{
+	return atomic64_read(&mem_pinned);
+}
+
 static unsigned int sl_index(u64 gpa, int level)
 {
 	return (gpa >> (PAGE_SHIFT + 9 * (level - 1))) & (SL_ENTRIES - 1);
@@ -22,19 +32,20 @@ static unsigned int sl_index(u64 gpa, int level)
 
 int denali_mem_init(struct denali_mem *mem, u32 size, const char *name)
 {
-	mem->shmem = shmem_file_setup(name, size, VM_NORESERVE);
+	loff_t bytes = (loff_t)size + DENALI_NR_KPAGES * PAGE_SIZE;
+
+	mem->shmem = shmem_file_setup(name, bytes, VM_NORESERVE);
 	if (IS_ERR(mem->shmem))
 		return PTR_ERR(mem->shmem);
-
-	mem->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	if (!mem->root) {
-		fput(mem->shmem);
-		return -ENOMEM;
-	}
-	mem->root_pa = __pa(mem->root);
 	mem->size = size;
-	mutex_init(&mem->lock);
+	mem->root = NULL;
+	mem->mapped = 0;
 	return 0;
+}
+
+static void *sl_alloc_table(void)
+{
+	return (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 }
 
 static void sl_free_table(u64 *table, int level)
@@ -54,10 +65,48 @@ static void sl_free_table(u64 *table, int level)
 	free_page((unsigned long)table);
 }
 
+int denali_mem_map_begin(struct denali_mem *mem)
+{
+	mem->root = sl_alloc_table();
+	if (!mem->root)
+		return -ENOMEM;
+	mem->root_pa = __pa(mem->root);
+	return 0;
+}
+
+void denali_mem_unmap(struct denali_mem *mem)
+{
+	if (!mem->root)
+		return;
+	sl_free_table(mem->root, denali_backend->sl_levels);
+	atomic64_sub(mem->mapped, &mem_pinned);
+	mem->mapped = 0;
+	mem->root = NULL;
+	mem->root_pa = 0;
+}
+
 void denali_mem_free(struct denali_mem *mem)
 {
-	sl_free_table(mem->root, denali_backend->sl_levels);
+	denali_mem_unmap(mem);
 	fput(mem->shmem);
+}
+
+struct page *denali_mem_pin(struct denali_mem *mem, pgoff_t index)
+{
+	struct page *page;
+
+	page = shmem_read_mapping_page(mem->shmem->f_mapping, index);
+	if (!IS_ERR(page))
+		atomic64_inc(&mem_pinned);
+	return page;
+}
+
+void denali_mem_unpin(struct page *page, bool dirty)
+{
+	if (dirty)
+		set_page_dirty(page);
+	put_page(page);
+	atomic64_dec(&mem_pinned);
 }
 
 /* The leaf entry for gpa, allocating the tables above it. */
@@ -70,7 +119,7 @@ static u64 *sl_leaf(struct denali_mem *mem, u64 gpa)
 		u64 *entry = &table[sl_index(gpa, level)];
 
 		if (!*entry) {
-			void *next = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+			void *next = sl_alloc_table();
 
 			if (!next)
 				return NULL;
@@ -83,7 +132,8 @@ static u64 *sl_leaf(struct denali_mem *mem, u64 gpa)
 
 static struct page *mem_get_page(struct denali_mem *mem, u64 gpa)
 {
-	return shmem_read_mapping_page(mem->shmem->f_mapping, gpa >> PAGE_SHIFT);
+	return shmem_read_mapping_page(mem->shmem->f_mapping,
+				       denali_mem_index(gpa));
 }
 
 int denali_mem_fault(struct denali_mem *mem, u64 gpa)
@@ -94,6 +144,8 @@ int denali_mem_fault(struct denali_mem *mem, u64 gpa)
 
 	if (gpa >= mem->size)
 		return -EFAULT;
+	if (WARN_ON_ONCE(!mem->root))
+		return -EINVAL;
 
 	page = mem_get_page(mem, gpa);
 	if (IS_ERR(page))
@@ -101,7 +153,6 @@ int denali_mem_fault(struct denali_mem *mem, u64 gpa)
 	/* The guest may write it behind the page cache's back. */
 	set_page_dirty(page);
 
-	mutex_lock(&mem->lock);
 	leaf = sl_leaf(mem, gpa);
 	if (!leaf)
 		ret = -ENOMEM;
@@ -109,7 +160,10 @@ int denali_mem_fault(struct denali_mem *mem, u64 gpa)
 		ret = -EEXIST;	/* mapped, yet it faulted: not ours to fix */
 	else
 		WRITE_ONCE(*leaf, denali_backend->sl_page_entry(page_to_phys(page)));
-	mutex_unlock(&mem->lock);
+	if (!ret) {
+		mem->mapped++;
+		atomic64_inc(&mem_pinned);
+	}
 
 	/* On success the table keeps the reference until teardown. */
 	if (ret)

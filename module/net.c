@@ -460,8 +460,6 @@ int denali_net_vm_attach(struct denali_vm *vm, struct netlink_ext_ack *extack)
 {
 	struct denali_port *port;
 
-	vm->vregs->mtu = DENALI_NET_MTU;
-	ether_addr_copy(vm->vregs->mac, vm->mac);
 	port = denali_port_add(the_switch, vm->mac, false, &vm_port_ops, vm,
 			       &vm->net_stats);
 	if (IS_ERR(port)) {

@@ -12,8 +12,10 @@
 #include <net/genetlink.h>
 #include <linux/denali.h>
 
+#include "mem.h"
 #include "net.h"
 #include "netlink.h"
+#include "swap.h"
 #include "vm.h"
 
 static struct netlink_range_validation mem_size_range = {
@@ -36,6 +38,8 @@ static const struct nla_policy denali_policy[DENALI_A_MAX + 1] = {
 	[DENALI_A_VM_STATS] = { .type = NLA_REJECT },
 	[DENALI_A_BACKEND] = { .type = NLA_REJECT },
 	[DENALI_A_VM_MAC] = NLA_POLICY_ETH_ADDR,
+	[DENALI_A_VM_RESIDENT] = { .type = NLA_REJECT },
+	[DENALI_A_HOST_STATS] = { .type = NLA_REJECT },
 };
 
 static struct genl_family denali_family;
@@ -148,7 +152,7 @@ static int nl_put_net_stats(struct sk_buff *skb,
 }
 
 static int nl_put_stats(struct sk_buff *skb, const struct denali_vm_stats *s,
-			const struct denali_net_stats *n)
+			u64 resident_pages, const struct denali_net_stats *n)
 {
 	struct nlattr *nest = nla_nest_start(skb, DENALI_A_VM_STATS);
 
@@ -178,6 +182,12 @@ static int nl_put_stats(struct sk_buff *skb, const struct denali_vm_stats *s,
 			      DENALI_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, DENALI_STAT_FPU_LOADS, s->fpu_loads,
 			      DENALI_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_STAT_RESIDENT_PAGES, resident_pages,
+			      DENALI_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_STAT_SWAP_OUTS, s->swap_outs,
+			      DENALI_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_STAT_SWAPPED_NS, s->swapped_ns,
+			      DENALI_STAT_PAD) ||
 	    nl_put_net_stats(skb, n)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
@@ -192,6 +202,7 @@ static int nl_fill_vm(struct sk_buff *skb, struct denali_vm *vm, u32 portid,
 	struct denali_vm_stats stats;
 	enum denali_vm_state state;
 	unsigned long irqflags;
+	bool resident;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &denali_family, flags, cmd);
@@ -205,6 +216,10 @@ static int nl_fill_vm(struct sk_buff *skb, struct denali_vm *vm, u32 portid,
 	/* A wait still going on counts up to now. */
 	if (state == DENALI_VM_WAITING)
 		stats.waiting_ns += ktime_get_ns() - vm->waiting_since;
+	/* Its owner changes these without the lock, as for the stats. */
+	resident = READ_ONCE(vm->resident);
+	if (!resident && READ_ONCE(vm->swapped_since))
+		stats.swapped_ns += ktime_get_ns() - vm->swapped_since;
 	spin_unlock_irqrestore(&vm->lock, irqflags);
 
 	if (nla_put_u32(skb, DENALI_A_VM_ID, vm->id) ||
@@ -212,6 +227,7 @@ static int nl_fill_vm(struct sk_buff *skb, struct denali_vm *vm, u32 portid,
 	    nla_put_u32(skb, DENALI_A_VM_STATE, state) ||
 	    nla_put_u32(skb, DENALI_A_VM_MEM_SIZE, vm->mem.size) ||
 	    nla_put(skb, DENALI_A_VM_MAC, ETH_ALEN, vm->mac) ||
+	    nla_put_u8(skb, DENALI_A_VM_RESIDENT, resident) ||
 	    nla_put_string(skb, DENALI_A_BACKEND, denali_backend->name))
 		goto cancel;
 	if (state == DENALI_VM_EXITED &&
@@ -220,7 +236,8 @@ static int nl_fill_vm(struct sk_buff *skb, struct denali_vm *vm, u32 portid,
 	if (state == DENALI_VM_CRASHED &&
 	    nla_put_string(skb, DENALI_A_VM_CRASH_REASON, vm->crash_reason))
 		goto cancel;
-	if (nl_put_stats(skb, &stats, &vm->net_stats))
+	if (nl_put_stats(skb, &stats, READ_ONCE(vm->mem.mapped),
+			 &vm->net_stats))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -380,6 +397,67 @@ static int nl_vm_get(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+static int nl_vm_swap_out(struct sk_buff *skb, struct genl_info *info)
+{
+	struct denali_vm *vm = nl_get_vm(info);
+	int ret;
+
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	ret = denali_swap_out_now(vm);
+	if (ret == -EBUSY)
+		NL_SET_ERR_MSG(info->extack,
+			       "VM is runnable; only idle or ended VMs swap out");
+	denali_vm_put(vm);
+	return ret;
+}
+
+static int nl_put_host_stats(struct sk_buff *skb)
+{
+	struct denali_vm_counts c;
+	struct nlattr *nest;
+
+	denali_vm_count(&c);
+	nest = nla_nest_start(skb, DENALI_A_HOST_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, DENALI_HOST_STAT_VMS, c.vms,
+			      DENALI_HOST_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_HOST_STAT_ADMITTED, c.admitted,
+			      DENALI_HOST_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_HOST_STAT_WAITING, c.waiting,
+			      DENALI_HOST_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_HOST_STAT_SWAPPED, c.swapped,
+			      DENALI_HOST_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, DENALI_HOST_STAT_PINNED_PAGES,
+			      denali_mem_pinned_pages(), DENALI_HOST_STAT_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int nl_host_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &denali_family, 0,
+				DENALI_CMD_HOST_GET);
+	if (!hdr || nla_put_string(msg, DENALI_A_BACKEND,
+				   denali_backend->name) ||
+	    nl_put_host_stats(msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 /* cb->args[0]: the smallest id not yet dumped. */
 static int nl_vm_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -424,6 +502,16 @@ static const struct genl_ops denali_ops[] = {
 		.cmd = DENALI_CMD_VM_GET,
 		.doit = nl_vm_get,
 		.dumpit = nl_vm_dump,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = DENALI_CMD_VM_SWAP_OUT,
+		.doit = nl_vm_swap_out,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = DENALI_CMD_HOST_GET,
+		.doit = nl_host_get,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

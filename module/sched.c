@@ -27,6 +27,7 @@
 #include "irq.h"
 #include "runq.h"
 #include "sched.h"
+#include "swap.h"
 #include "vm.h"
 
 static unsigned int quantum_us = 10000;
@@ -77,6 +78,8 @@ void denali_sched_wake(struct denali_vm *vm)
 	if (vm->state != DENALI_VM_IDLE)
 		return;
 	vm->state = denali_vm_next_state(vm->state, DENALI_EV_WAKE);
+	/* It is about to run: no victim. */
+	denali_swap_lru_del(vm);
 	/* Still on its CPU, the runner requeues it on the way out. */
 	if (!vm->on_runqueue) {
 		vm->on_runqueue = true;
@@ -155,7 +158,7 @@ bool denali_sched_idle(struct denali_vm *vm, u32 usec)
 
 	spin_lock_irqsave(&vm->lock, flags);
 	/* Under vm->lock, so that a raise either shows here or wakes it. */
-	if (!denali_irq_may_idle(READ_ONCE(vm->vregs->irq_pending))) {
+	if (!denali_irq_may_idle(denali_irq_pending(vm))) {
 		/* The upcall, if enabled, goes in at the next entry. */
 		stay = true;
 	} else if (usec && vm->state == DENALI_VM_RUNNING) {
@@ -226,11 +229,10 @@ static void runner_run_quantum(struct runner *r, struct denali_vm *vm)
 	int ret;
 
 	/* The backend's state is made on a runner so it starts out local. */
-	if (!vm->vcpu) {
-		ret = denali_backend->vcpu_create(vm);
+	if (!vm->resident) {
+		ret = denali_swap_in(vm);
 		if (ret) {
-			denali_vm_crash(vm, "cannot create its CPU state (error %d)",
-					ret);
+			denali_vm_crash(vm, "cannot swap in (error %d)", ret);
 			return;
 		}
 	}
@@ -263,8 +265,7 @@ static void runner_run_quantum(struct runner *r, struct denali_vm *vm)
 	WRITE_ONCE(r->vm, NULL);
 }
 
-/* Gives the VM back to the queue, or lets it go. */
-static void runner_release(struct denali_vm *vm)
+void denali_sched_release(struct denali_vm *vm)
 {
 	unsigned long flags;
 
@@ -273,9 +274,22 @@ static void runner_release(struct denali_vm *vm)
 		denali_sched_enqueue(vm);
 	} else {
 		vm->on_runqueue = false;
+		if (vm->state == DENALI_VM_IDLE && vm->resident)
+			denali_swap_lru_add(vm);
 		wake_up(&vm->off_cpu);
 	}
 	spin_unlock_irqrestore(&vm->lock, flags);
+}
+
+static bool vm_ended(struct denali_vm *vm)
+{
+	unsigned long flags;
+	bool ended;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	ended = denali_vm_state_is_final(vm->state);
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return ended;
 }
 
 static struct denali_vm *runq_pop(void)
@@ -300,9 +314,15 @@ static int runner_fn(void *data)
 
 		if (!vm)
 			continue;
+		/* Swapped out, it must pass the gatekeeper to come back in. */
+		if (!vm->resident && !vm->admitted && denali_gate_readmit(vm))
+			continue;
 		if (!READ_ONCE(vm->stop))
 			runner_run_quantum(r, vm);
-		runner_release(vm);
+		/* It never runs again: nothing of it need stay in memory. */
+		if (vm_ended(vm))
+			denali_swap_out(vm);
+		denali_sched_release(vm);
 		cond_resched();
 	}
 	return 0;

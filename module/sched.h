@@ -33,6 +33,13 @@ void denali_sched_wake(struct denali_vm *vm);
  */
 void denali_sched_hurry(struct denali_vm *vm);
 
+/*
+ * The owner of a VM, a runner or the swapper, lets go of it: a runnable
+ * VM goes back on the queue, any other leaves the scheduler (an idle
+ * resident one becomes a swap victim) and vm->off_cpu is woken.
+ */
+void denali_sched_release(struct denali_vm *vm);
+
 /* Cancels a pending idle timeout; the VM is stopping. */
 void denali_sched_cancel_idle(struct denali_vm *vm);
 

@@ -64,6 +64,7 @@ struct svm_cpu {
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
 
 struct svm_vcpu {
+	/* The VM's vcpu_state page: the VMCB is its own saved state. */
 	struct vmcb *vmcb;
 	/*
 	 * On a host with 5-level paging nested paging walks five levels.
@@ -277,7 +278,7 @@ static void svm_init_vmcb(struct denali_vm *vm, struct svm_vcpu *v)
 	s->g_pat = SVM_PAT;
 }
 
-static int svm_vcpu_create(struct denali_vm *vm)
+static int svm_vcpu_create(struct denali_vm *vm, bool restore)
 {
 	struct svm_vcpu *v;
 
@@ -285,23 +286,26 @@ static int svm_vcpu_create(struct denali_vm *vm)
 	if (!v)
 		return -ENOMEM;
 	v->cpu = -1;
-	v->vmcb = (struct vmcb *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	if (!v->vmcb)
-		goto fail;
+	v->vmcb = vm->vcpu_state;
 	if (pgtable_l5_enabled()) {
 		v->top = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-		if (!v->top)
-			goto fail;
+		if (!v->top) {
+			kfree(v);
+			return -ENOMEM;
+		}
 		v->top[0] = svm_sl_table_entry(vm->mem.root_pa);
 	}
-	svm_init_vmcb(vm, v);
+	if (restore) {
+		/* The VMCB may be on another page, the tables are new. */
+		v->vmcb->control.nested_cr3 = v->top ? __pa(v->top) :
+						       vm->mem.root_pa;
+		v->vmcb->control.clean = 0;
+	} else {
+		memset(v->vmcb, 0, sizeof(*v->vmcb));
+		svm_init_vmcb(vm, v);
+	}
 	vm->vcpu = v;
 	return 0;
-
-fail:
-	free_page((unsigned long)v->vmcb);
-	kfree(v);
-	return -ENOMEM;
 }
 
 static void svm_vcpu_free(struct denali_vm *vm)
@@ -311,7 +315,6 @@ static void svm_vcpu_free(struct denali_vm *vm)
 	if (!v)
 		return;
 	free_page((unsigned long)v->top);
-	free_page((unsigned long)v->vmcb);
 	kfree(v);
 	vm->vcpu = NULL;
 }

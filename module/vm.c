@@ -24,6 +24,7 @@
 #include "net.h"
 #include "netlink.h"
 #include "sched.h"
+#include "swap.h"
 #include "vm.h"
 
 /* Protects vm_idr, and through it the set of ids and names. */
@@ -71,6 +72,8 @@ int denali_vm_next_state(enum denali_vm_state state,
 		switch (event) {
 		case DENALI_EV_STOP:
 			return DENALI_VM_STOPPED;
+		case DENALI_EV_READMIT:
+			return DENALI_VM_WAITING;
 		case DENALI_EV_IDLE:
 			return DENALI_VM_IDLE;
 		case DENALI_EV_TERMINATE:
@@ -106,13 +109,12 @@ static void vm_release(struct kref *ref)
 	/* Stopped already unless creation failed; then it was never armed. */
 	denali_irq_vm_stop(vm);
 	WARN_ON(vm->port);
-	if (vm->vcpu)
-		denali_backend->vcpu_free(vm);
-	if (vm->vregs_page)
-		put_page(vm->vregs_page);
+	/* Swapped out when it ended; nobody can own it any more. */
+	if (WARN_ON(vm->resident))
+		denali_swap_out(vm);
+	/* The shrinker skips a VM without references, but not a freed one. */
+	denali_swap_lru_del(vm);
 	denali_mem_free(&vm->mem);
-	denali_console_free(&vm->console);
-	denali_fpu_free(vm->fpu);
 	kfree(vm);
 	if (atomic_dec_and_test(&vms_alive))
 		wake_up_var(&vms_alive);
@@ -123,12 +125,29 @@ void denali_vm_put(struct denali_vm *vm)
 	kref_put(&vm->ref, vm_release);
 }
 
-/* Fills the virtual registers and the hypercall page. */
+u64 denali_vm_new_serial(void)
+{
+	return atomic64_inc_return(&vm_serial);
+}
+
+/* A fresh FPU state in its kernel page. */
+static int vm_setup_fpu(struct denali_vm *vm)
+{
+	struct page *page;
+
+	page = denali_mem_pin(&vm->mem, DENALI_KPAGE_FPU);
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	denali_fpu_init_state(page_address(page));
+	denali_mem_unpin(page, true);
+	return 0;
+}
+
+/* Fills the virtual registers, the hypercall page and the FPU state. */
 static int vm_setup_pages(struct denali_vm *vm, const char *cmdline)
 {
 	const u8 *insn = denali_backend->hypercall_insn;
 	struct denali_vregs *vregs;
-	struct page *page;
 	int ret;
 
 	vregs = kzalloc(sizeof(*vregs), GFP_KERNEL);
@@ -141,6 +160,8 @@ static int vm_setup_pages(struct denali_vm *vm, const char *cmdline)
 	vregs->tsc_khz = tsc_khz;
 	vregs->tsc_base = rdtsc_ordered();
 	vregs->ns_base = ktime_get_real_ns();
+	vregs->mtu = DENALI_NET_MTU;
+	ether_addr_copy(vregs->mac, vm->mac);
 	if (cmdline)
 		strscpy(vregs->cmdline, cmdline, sizeof(vregs->cmdline));
 
@@ -149,16 +170,11 @@ static int vm_setup_pages(struct denali_vm *vm, const char *cmdline)
 	kfree(vregs);
 	if (ret)
 		return ret;
-
-	/* The page the guest sees at 0, for good: the page cache keeps it. */
-	page = shmem_read_mapping_page(vm->mem.shmem->f_mapping,
-				       DENALI_VREGS_ADDR >> PAGE_SHIFT);
-	if (IS_ERR(page))
-		return PTR_ERR(page);
-	vm->vregs_page = page;
-	vm->vregs = page_address(page);
-	return denali_mem_write(&vm->mem, DENALI_HYPERCALL_ADDR, insn,
-				sizeof(denali_backend->hypercall_insn));
+	ret = denali_mem_write(&vm->mem, DENALI_HYPERCALL_ADDR, insn,
+			       sizeof(denali_backend->hypercall_insn));
+	if (ret)
+		return ret;
+	return vm_setup_fpu(vm);
 }
 
 static bool vm_name_taken(const char *name)
@@ -242,6 +258,11 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	u32 entry;
 	int ret;
 
+	ret = denali_gate_may_create();
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "not enough memory for another VM");
+		return ERR_PTR(ret);
+	}
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return ERR_PTR(-ENOMEM);
@@ -249,8 +270,9 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	spin_lock_init(&vm->lock);
 	INIT_LIST_HEAD(&vm->run_node);
 	INIT_LIST_HEAD(&vm->gate_node);
+	INIT_LIST_HEAD(&vm->swap_node);
 	init_waitqueue_head(&vm->off_cpu);
-	vm->serial = atomic64_inc_return(&vm_serial);
+	vm->serial = denali_vm_new_serial();
 	vm->state = DENALI_VM_CREATED;
 	denali_sched_vm_init(vm);
 	denali_irq_vm_init(vm);
@@ -258,17 +280,10 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	ret = denali_mem_init(&vm->mem, cfg->mem_size, "denali-vm");
 	if (ret)
 		goto err_free;
-	ret = denali_console_init(&vm->console);
-	if (ret)
-		goto err_mem;
-	vm->fpu = denali_fpu_alloc();
-	if (!vm->fpu) {
-		ret = -ENOMEM;
-		goto err_console;
-	}
+	denali_console_init(&vm->console, &vm->mem);
 	ret = vm_publish(vm, cfg->name, cfg->mac, extack);
 	if (ret)
-		goto err_fpu;
+		goto err_mem;
 	/* From here on the VM is visible; vm_release() undoes the rest. */
 	atomic_inc(&vms_alive);
 
@@ -305,10 +320,6 @@ err_unpublish:
 	mutex_unlock(&vms_lock);
 	denali_vm_put(vm);
 	return ERR_PTR(ret);
-err_fpu:
-	denali_fpu_free(vm->fpu);
-err_console:
-	denali_console_free(&vm->console);
 err_mem:
 	denali_mem_free(&vm->mem);
 err_free:
@@ -375,7 +386,13 @@ static bool vm_off_cpu(struct denali_vm *vm)
 static void vm_finish(struct denali_vm *vm)
 {
 	denali_console_close(&vm->console);
-	wait_event(vm->off_cpu, vm_off_cpu(vm));
+	/*
+	 * Stopped while idle, it still holds what only running needs; the
+	 * shrinker may be swapping it out already.
+	 */
+	do {
+		wait_event(vm->off_cpu, vm_off_cpu(vm));
+	} while (denali_swap_out_now(vm) == -EBUSY);
 	/* Off its CPU for good, the guest can no longer arm them. */
 	denali_sched_cancel_idle(vm);
 	denali_irq_vm_stop(vm);
@@ -510,6 +527,29 @@ void denali_vm_crash(struct denali_vm *vm, const char *fmt, ...)
 				    vm->id, vm->name, vm->crash_reason);
 		denali_netlink_notify(vm);
 	}
+}
+
+void denali_vm_count(struct denali_vm_counts *c)
+{
+	struct denali_vm *vm;
+	int id;
+
+	memset(c, 0, sizeof(*c));
+	mutex_lock(&vms_lock);
+	idr_for_each_entry(&vm_idr, vm, id) {
+		enum denali_vm_state state = READ_ONCE(vm->state);
+
+		c->vms++;
+		if (state == DENALI_VM_WAITING) {
+			c->waiting++;
+		} else if (state == DENALI_VM_RUNNING ||
+			   state == DENALI_VM_IDLE) {
+			c->admitted++;
+			if (!READ_ONCE(vm->resident))
+				c->swapped++;
+		}
+	}
+	mutex_unlock(&vms_lock);
 }
 
 void denali_vms_exit(void)

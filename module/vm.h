@@ -33,6 +33,8 @@ struct denali_vm_stats {
 	u64 idles;
 	u64 waiting_ns;		/* under vm->lock, by the gatekeeper */
 	u64 fpu_loads;		/* quanta in which the guest used its FPU */
+	u64 swap_outs;		/* times its run-time state was freed */
+	u64 swapped_ns;		/* time spent swapped out while live */
 };
 
 struct denali_vm {
@@ -59,9 +61,11 @@ struct denali_vm {
 	struct list_head gate_node;
 	u64 waiting_since;	/* ns, when it started waiting */
 	/*
-	 * Pages reserved for it by the gatekeeper and not touched yet: set
-	 * at admission, then used by its runner alone or after it left.
+	 * Admitted by the gatekeeper for its next time resident, and the
+	 * pages reserved for it then and not mapped yet: set at admission,
+	 * then used by its owner alone; both end when it is swapped out.
 	 */
+	bool admitted;
 	u64 gate_pages;
 	/* Woken when the VM leaves its runner. */
 	wait_queue_head_t off_cpu;
@@ -72,14 +76,32 @@ struct denali_vm {
 
 	struct denali_mem mem;
 	/*
-	 * Guest page 0, kept mapped so that raising an interrupt is one
-	 * atomic OR from any context, hard interrupts included.
+	 * Interrupt bits raised and not yet moved to the virtual registers:
+	 * one atomic OR from any context, hard interrupts included, whether
+	 * the VM is resident or not (see irq.c).
 	 */
+	atomic_t irq_raised;
+
+	/*
+	 * Run-time state, present while the VM is resident (see swap.c) and
+	 * changed only by its owner: the runner it is on, or the swapper.
+	 * The pages are the VM's own (guest page 0 and kernel pages, see
+	 * mem.h), pinned while resident.
+	 */
+	bool resident;
+	bool vcpu_saved;	/* vcpu_state holds a swapped-out CPU */
 	struct page *vregs_page;
 	struct denali_vregs *vregs;
-	struct denali_regs regs;
+	struct page *fpu_page;
 	void *fpu;		/* guest FPU state, see fpu.c */
+	struct page *vcpu_page;
+	void *vcpu_state;	/* a page for the backend, see backend.h */
 	void *vcpu;		/* the backend's state */
+	struct denali_regs regs;
+	/* On the swapper's list while idle and resident, under its lock. */
+	struct list_head swap_node;
+	u64 swap_node_pages;	/* its pinned pages when it went on */
+	u64 swapped_since;	/* ns; 0 while resident or never run */
 
 	struct denali_console console;
 	struct denali_vm_stats stats;	/* updated by the runner only */
@@ -115,6 +137,9 @@ struct denali_vm *denali_vm_get_by_name(const char *name);
 struct denali_vm *denali_vm_get_next(u32 *id);
 void denali_vm_put(struct denali_vm *vm);
 
+/* A serial that no VM has had yet: hardware TLB tags must not repeat. */
+u64 denali_vm_new_serial(void);
+
 /* Called by the runner when the guest ends itself or breaks the ABI. */
 void denali_vm_terminate(struct denali_vm *vm, int exit_code);
 void denali_vm_crash(struct denali_vm *vm, const char *fmt, ...)
@@ -129,6 +154,7 @@ enum denali_vm_event {
 	DENALI_EV_TERMINATE,	/* guest terminates itself */
 	DENALI_EV_CRASH,	/* guest broke the ABI */
 	DENALI_EV_ADMIT,	/* the gatekeeper lets a waiting VM run */
+	DENALI_EV_READMIT,	/* a swapped-out VM must run: it waits again */
 };
 
 /* The state after event, or -EINVAL where the event is not allowed. */
@@ -136,6 +162,16 @@ int denali_vm_next_state(enum denali_vm_state state,
 			 enum denali_vm_event event);
 const char *denali_vm_state_name(enum denali_vm_state state);
 bool denali_vm_state_is_final(enum denali_vm_state state);
+
+struct denali_vm_counts {
+	u64 vms;
+	u64 admitted;		/* running or idle */
+	u64 waiting;
+	u64 swapped;		/* admitted, not resident */
+};
+
+/* Counts the VMs by state, for the host-wide counters. */
+void denali_vm_count(struct denali_vm_counts *c);
 
 /* Stops and frees every VM; the runners must still be alive. */
 void denali_vms_exit(void);

@@ -10,7 +10,7 @@
 #include "vm.h"
 
 #define NR_STATES	(DENALI_VM_STATE_MAX + 1)
-#define NR_EVENTS	(DENALI_EV_ADMIT + 1)
+#define NR_EVENTS	(DENALI_EV_READMIT + 1)
 #define NO		(-EINVAL)
 
 /* The whole machine; every pair not listed is refused. */
@@ -23,6 +23,7 @@ static const int next_state[NR_STATES][NR_EVENTS] = {
 		[DENALI_EV_TERMINATE]	= NO,
 		[DENALI_EV_CRASH]	= NO,
 		[DENALI_EV_ADMIT]	= NO,
+		[DENALI_EV_READMIT]	= NO,
 	},
 	[DENALI_VM_RUNNING] = {
 		[DENALI_EV_START]	= NO,
@@ -32,6 +33,8 @@ static const int next_state[NR_STATES][NR_EVENTS] = {
 		[DENALI_EV_TERMINATE]	= DENALI_VM_EXITED,
 		[DENALI_EV_CRASH]	= DENALI_VM_CRASHED,
 		[DENALI_EV_ADMIT]	= NO,
+		/* Woken while swapped out: it passes the gatekeeper again. */
+		[DENALI_EV_READMIT]	= DENALI_VM_WAITING,
 	},
 	/* An idle VM is off its CPU: it can neither end nor break itself. */
 	[DENALI_VM_IDLE] = {
@@ -42,10 +45,11 @@ static const int next_state[NR_STATES][NR_EVENTS] = {
 		[DENALI_EV_TERMINATE]	= NO,
 		[DENALI_EV_CRASH]	= NO,
 		[DENALI_EV_ADMIT]	= NO,
+		[DENALI_EV_READMIT]	= NO,
 	},
-	[DENALI_VM_STOPPED] = { NO, NO, NO, NO, NO, NO, NO },
-	[DENALI_VM_EXITED]  = { NO, NO, NO, NO, NO, NO, NO },
-	[DENALI_VM_CRASHED] = { NO, NO, NO, NO, NO, NO, NO },
+	[DENALI_VM_STOPPED] = { NO, NO, NO, NO, NO, NO, NO, NO },
+	[DENALI_VM_EXITED]  = { NO, NO, NO, NO, NO, NO, NO, NO },
+	[DENALI_VM_CRASHED] = { NO, NO, NO, NO, NO, NO, NO, NO },
 	/* Started, not yet admitted: off any CPU, it only runs or stops. */
 	[DENALI_VM_WAITING] = {
 		[DENALI_EV_START]	= NO,
@@ -55,6 +59,7 @@ static const int next_state[NR_STATES][NR_EVENTS] = {
 		[DENALI_EV_TERMINATE]	= NO,
 		[DENALI_EV_CRASH]	= NO,
 		[DENALI_EV_ADMIT]	= DENALI_VM_RUNNING,
+		[DENALI_EV_READMIT]	= NO,
 	},
 };
 
@@ -66,6 +71,7 @@ static const char *const event_names[NR_EVENTS] = {
 	[DENALI_EV_TERMINATE]	= "terminate",
 	[DENALI_EV_CRASH]	= "crash",
 	[DENALI_EV_ADMIT]	= "admit",
+	[DENALI_EV_READMIT]	= "readmit",
 };
 
 static void vm_every_transition(struct kunit *test)

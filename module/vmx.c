@@ -554,8 +554,36 @@ static void vmx_setup_guest(struct vmx_vcpu *v)
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 }
 
-static int vmx_vcpu_create(struct denali_vm *vm)
+/*
+ * The guest state that a guest or an interrupted event delivery can
+ * change: a VMCS may not be copied to another page, so swapping a VM out
+ * reads these into its vcpu_state page and swapping it in writes them
+ * back into a fresh VMCS. RIP, RSP and RFLAGS live in vm->regs; CR0 and
+ * CR4 belong to the host.
+ */
+static const u32 vmx_saved_fields[] = {
+	GUEST_ES_SELECTOR, GUEST_ES_LIMIT, GUEST_ES_AR_BYTES, GUEST_ES_BASE,
+	GUEST_CS_SELECTOR, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES, GUEST_CS_BASE,
+	GUEST_SS_SELECTOR, GUEST_SS_LIMIT, GUEST_SS_AR_BYTES, GUEST_SS_BASE,
+	GUEST_DS_SELECTOR, GUEST_DS_LIMIT, GUEST_DS_AR_BYTES, GUEST_DS_BASE,
+	GUEST_FS_SELECTOR, GUEST_FS_LIMIT, GUEST_FS_AR_BYTES, GUEST_FS_BASE,
+	GUEST_GS_SELECTOR, GUEST_GS_LIMIT, GUEST_GS_AR_BYTES, GUEST_GS_BASE,
+	GUEST_LDTR_SELECTOR, GUEST_LDTR_LIMIT, GUEST_LDTR_AR_BYTES,
+	GUEST_LDTR_BASE,
+	GUEST_TR_SELECTOR, GUEST_TR_LIMIT, GUEST_TR_AR_BYTES, GUEST_TR_BASE,
+	GUEST_GDTR_BASE, GUEST_GDTR_LIMIT, GUEST_IDTR_BASE, GUEST_IDTR_LIMIT,
+	GUEST_CR3, GUEST_DR7,
+	GUEST_SYSENTER_CS, GUEST_SYSENTER_ESP, GUEST_SYSENTER_EIP,
+	GUEST_INTERRUPTIBILITY_INFO, GUEST_ACTIVITY_STATE,
+	GUEST_PENDING_DBG_EXCEPTIONS,
+	VM_ENTRY_INTR_INFO_FIELD, VM_ENTRY_EXCEPTION_ERROR_CODE,
+	VM_ENTRY_INSTRUCTION_LEN,
+};
+
+static int vmx_vcpu_create(struct denali_vm *vm, bool restore)
 {
+	u64 *saved = vm->vcpu_state;
+	unsigned int i;
 	struct vmx_vcpu *v;
 	struct page *page;
 
@@ -585,10 +613,38 @@ static int vmx_vcpu_create(struct denali_vm *vm)
 	vmx_load(v);
 	vmx_setup_host(v);
 	vmx_setup_guest(v);
+	if (restore)
+		for (i = 0; i < ARRAY_SIZE(vmx_saved_fields); i++)
+			vmcs_write(vmx_saved_fields[i], saved[i]);
 	preempt_enable();
 
 	vm->vcpu = v;
 	return 0;
+}
+
+static void vmx_vcpu_save(struct denali_vm *vm)
+{
+	struct vmx_cpu *c;
+	struct vmx_vcpu *v = vm->vcpu;
+	u64 *saved = vm->vcpu_state;
+	void *current_vmcs;
+	unsigned int i;
+
+	BUILD_BUG_ON(sizeof(vmx_saved_fields) / sizeof(u32) * sizeof(u64) >
+		     PAGE_SIZE);
+	preempt_disable();
+	c = this_cpu_ptr(&vmx_cpus);
+	/* A runner may be in the middle of a quantum here: keep its VMCS. */
+	current_vmcs = c->current_vmcs;
+	vmx_load(v);
+	for (i = 0; i < ARRAY_SIZE(vmx_saved_fields); i++)
+		saved[i] = vmcs_read(vmx_saved_fields[i]);
+	vmx_clear_local(v);
+	if (current_vmcs && current_vmcs != v->vmcs) {
+		vmx_insn_pa("vmptrld", __pa(current_vmcs));
+		c->current_vmcs = current_vmcs;
+	}
+	preempt_enable();
 }
 
 static void vmx_vcpu_free(struct denali_vm *vm)
@@ -883,6 +939,7 @@ const struct denali_backend denali_vmx_backend = {
 	.cpu_enable	= vmx_cpu_enable,
 	.cpu_disable	= vmx_cpu_disable,
 	.vcpu_create	= vmx_vcpu_create,
+	.vcpu_save	= vmx_vcpu_save,
 	.vcpu_free	= vmx_vcpu_free,
 	.vcpu_load	= vmx_vcpu_load,
 	.vcpu_put	= vmx_vcpu_put,

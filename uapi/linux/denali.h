@@ -33,6 +33,8 @@ enum denali_cmd {
 	DENALI_CMD_VM_DESTROY,	/* ID or NAME; stops it first if needed */
 	DENALI_CMD_VM_GET,	/* ID or NAME; or a dump of every VM */
 	DENALI_CMD_VM_EVENT,	/* multicast on "events": a VM changed state */
+	DENALI_CMD_VM_SWAP_OUT,	/* ID or NAME: swap an idle VM out now */
+	DENALI_CMD_HOST_GET,	/* replies with HOST_STATS */
 
 	__DENALI_CMD_MAX,
 	DENALI_CMD_MAX = __DENALI_CMD_MAX - 1
@@ -64,6 +66,8 @@ enum denali_attr {
 	DENALI_A_VM_STATS,		/* nested: enum denali_stat */
 	DENALI_A_BACKEND,		/* string: "vmx" or "svm" (replies) */
 	DENALI_A_VM_MAC,		/* binary, 6 bytes: unicast, not zero */
+	DENALI_A_VM_RESIDENT,		/* u8: 0 while swapped out (replies) */
+	DENALI_A_HOST_STATS,		/* nested: denali_host_stat (replies) */
 
 	__DENALI_A_MAX,
 	DENALI_A_MAX = __DENALI_A_MAX - 1
@@ -91,9 +95,26 @@ enum denali_stat {
 	DENALI_STAT_NET_TX_DROPS,	/* u64: refused, send queue full */
 	DENALI_STAT_NET_SPOOFED,	/* u64: dropped, source MAC not its own */
 	DENALI_STAT_FPU_LOADS,		/* u64: quanta in which it used the FPU */
+	DENALI_STAT_RESIDENT_PAGES,	/* u64: guest pages mapped now */
+	DENALI_STAT_SWAP_OUTS,		/* u64: times it was swapped out */
+	DENALI_STAT_SWAPPED_NS,		/* u64: time spent swapped out while live */
 
 	__DENALI_STAT_MAX,
 	DENALI_STAT_MAX = __DENALI_STAT_MAX - 1
+};
+
+/* Host-wide counters, in DENALI_A_HOST_STATS; all u64. */
+enum denali_host_stat {
+	DENALI_HOST_STAT_UNSPEC,
+	DENALI_HOST_STAT_PAD,
+	DENALI_HOST_STAT_VMS,		/* VMs that exist, in any state */
+	DENALI_HOST_STAT_ADMITTED,	/* running or idle: past the gatekeeper */
+	DENALI_HOST_STAT_WAITING,	/* waiting for admission */
+	DENALI_HOST_STAT_SWAPPED,	/* admitted and swapped out */
+	DENALI_HOST_STAT_PINNED_PAGES,	/* pages that VMs keep from reclaim */
+
+	__DENALI_HOST_STAT_MAX,
+	DENALI_HOST_STAT_MAX = __DENALI_HOST_STAT_MAX - 1
 };
 
 /* /dev/denali ioctls. */
