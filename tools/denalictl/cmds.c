@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,12 +26,13 @@ static const struct option json_opts[] = {
 };
 
 /*
- * The options and the one VM argument of run, stop, destroy, show, stats
- * and console; json NULL means -j is not an option. Returns true when the
- * command goes on, false when it must return *status.
+ * The options and the one VM argument of run, stop, destroy, swap, show
+ * and stats; json NULL means -j is not an option. given NULL means the VM
+ * is required; else *given says whether there was one. Returns true when
+ * the command goes on, false when it must return *status.
  */
 static bool parse_vm_args(const char *cmd, int argc, char **argv, bool *json,
-			  struct dn_ref *ref, int *status)
+			  struct dn_ref *ref, bool *given, int *status)
 {
 	const char *why;
 	int c;
@@ -42,7 +44,11 @@ static bool parse_vm_args(const char *cmd, int argc, char **argv, bool *json,
 		if (c == 'j')
 			*json = true;
 	}
+	if (given)
+		*given = optind < argc;
 	if (optind >= argc) {
+		if (given)
+			return true;
 		*status = usage_error(cmd, "missing VM argument");
 		return false;
 	}
@@ -80,9 +86,13 @@ static const struct option create_opts[] = {
 	{ "mac", required_argument, NULL, 'A' },
 	{ "ip", required_argument, NULL, 'I' },
 	{ "gw", required_argument, NULL, 'G' },
+	{ "count", required_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
+
+/* The most VMs one start or create --count makes. */
+#define CREATE_COUNT_MAX	100000
 
 /* Opens the image for the kernel to read, as a file descriptor. */
 static int open_image(const char *path)
@@ -115,17 +125,51 @@ static int append_word(char *buf, size_t size, const char *key,
 	return n < 0 || (size_t)n >= size - len ? -1 : 0;
 }
 
-/* create, and start: create then start, destroying it again on failure. */
+/*
+ * Creates one VM, and for start starts it, destroying it again when that
+ * fails. Reports any failure; returns the exit status.
+ */
+static int create_one(struct dn_nl *nl, const struct dn_create_args *args,
+		      bool start)
+{
+	struct dn_vm vm;
+	int ret, status;
+
+	ret = dn_vm_create(nl, args, &vm);
+	if (ret)
+		return report_nl_error(nl, ret, NULL, args->name);
+	if (start) {
+		ret = dn_vm_cmd(nl, DENALI_CMD_VM_START, vm.id);
+		if (ret) {
+			status = report_nl_error(nl, ret, NULL, NULL);
+			/* Leave no VM behind that the operator did not get. */
+			if (dn_vm_cmd(nl, DENALI_CMD_VM_DESTROY, vm.id))
+				err_msg("could not destroy %s (id %" PRIu32 ") again",
+					vm.name, vm.id);
+			return status;
+		}
+	}
+	printf("%s %s (id %" PRIu32 ")\n", start ? "started" : "created",
+	       vm.name, vm.id);
+	return EXIT_OK;
+}
+
+/*
+ * create, and start: create then start, destroying it again on failure.
+ * With --count N, N VMs one after another, stopping at the first failure.
+ */
 static int create_vm(const char *cmd, int argc, char **argv, bool start)
 {
 	struct dn_create_args args = { 0 };
-	const char *ip = NULL, *gw = NULL;
+	const char *ip = NULL, *gw = NULL, *prefix;
 	char cmdline[DENALI_CMDLINE_MAX];
+	/* Room for a prefix that is too long with its number, to check. */
+	char name[DENALI_NAME_MAX + 8];
+	unsigned long i, count = 0;	/* 0: no --count */
 	uint8_t mac[6];
 	const char *why;
 	struct dn_nl *nl;
-	struct dn_vm vm;
-	int c, ret, status;
+	int c, status;
 
 	while ((c = cmd_getopt(cmd, argc, argv, ":n:m:c:h", create_opts,
 			       &status)) != -1) {
@@ -167,7 +211,23 @@ static int create_vm(const char *cmd, int argc, char **argv, bool start)
 						   optarg, why);
 			gw = optarg;
 			break;
+		case 'C':
+			if (parse_count(optarg, CREATE_COUNT_MAX, &count))
+				return usage_error(cmd, "bad count '%s' (expected 1 to %d)",
+						   optarg, CREATE_COUNT_MAX);
+			break;
 		}
+	}
+	/* The kernel refuses a MAC that another VM has. */
+	if (count > 1 && args.mac)
+		return usage_error(cmd, "--mac gives one VM's MAC: not with --count above 1");
+	/* With --count, --name is the prefix of PREFIX1 .. PREFIXN. */
+	prefix = count ? args.name : NULL;
+	if (prefix) {
+		snprintf(name, sizeof(name), "%s%lu", prefix, count);
+		if (check_vm_name(name, &why))
+			return usage_error(cmd, "bad name '%s' (the last of --count %lu): %s",
+					   name, count, why);
 	}
 	/* The guest's network stack reads ip= and gw= from its command line. */
 	if (ip || gw) {
@@ -193,28 +253,19 @@ static int create_vm(const char *cmd, int argc, char **argv, bool start)
 		close(args.image_fd);
 		return EXIT_ERR;
 	}
-	/* The kernel takes its own reference to the file while it reads. */
-	ret = dn_vm_create(nl, &args, &vm);
-	close(args.image_fd);
-	if (ret) {
-		status = report_nl_error(nl, ret, NULL, args.name);
-		goto out;
-	}
-	if (start) {
-		ret = dn_vm_cmd(nl, DENALI_CMD_VM_START, vm.id);
-		if (ret) {
-			status = report_nl_error(nl, ret, NULL, NULL);
-			/* Leave no VM behind that the operator did not get. */
-			if (dn_vm_cmd(nl, DENALI_CMD_VM_DESTROY, vm.id))
-				err_msg("could not destroy %s (id %" PRIu32 ") again",
-					vm.name, vm.id);
-			goto out;
-		}
-	}
-	printf("%s %s (id %" PRIu32 ")\n", start ? "started" : "created",
-	       vm.name, vm.id);
+	/*
+	 * The kernel takes its own reference to the file while it reads, so
+	 * the one descriptor serves every create; it closes after the last.
+	 */
 	status = EXIT_OK;
-out:
+	for (i = 1; i <= (count ? count : 1) && !status; i++) {
+		if (prefix) {
+			snprintf(name, sizeof(name), "%s%lu", prefix, i);
+			args.name = name;
+		}
+		status = create_one(nl, &args, start);
+	}
+	close(args.image_fd);
 	dn_nl_close(nl);
 	return status;
 }
@@ -229,7 +280,7 @@ int cmd_create(int argc, char **argv)
 	return create_vm("create", argc, argv, false);
 }
 
-/* run, stop, destroy: one request for one VM, then one line. */
+/* run, stop, destroy, swap: one request for one VM, then one line. */
 static int vm_action(const char *cmd, int argc, char **argv, uint8_t nl_cmd,
 		     const char *done)
 {
@@ -238,7 +289,7 @@ static int vm_action(const char *cmd, int argc, char **argv, uint8_t nl_cmd,
 	struct dn_vm vm;
 	int ret, status;
 
-	if (!parse_vm_args(cmd, argc, argv, NULL, &ref, &status))
+	if (!parse_vm_args(cmd, argc, argv, NULL, &ref, NULL, &status))
 		return status;
 	nl = dn_nl_open();
 	if (!nl)
@@ -272,6 +323,12 @@ int cmd_destroy(int argc, char **argv)
 {
 	return vm_action("destroy", argc, argv, DENALI_CMD_VM_DESTROY,
 			 "destroyed");
+}
+
+int cmd_swap(int argc, char **argv)
+{
+	return vm_action("swap", argc, argv, DENALI_CMD_VM_SWAP_OUT,
+			 "swapped out");
 }
 
 struct vm_list {
@@ -376,16 +433,21 @@ out:
 	return status;
 }
 
-/* Fetches the VM named on the command line of show and stats. */
+/*
+ * Fetches the VM named on the command line of show and stats; with given,
+ * as in parse_vm_args(), fetches nothing when none was named.
+ */
 static int get_one(const char *cmd, int argc, char **argv, bool *json,
-		   struct dn_vm *vm)
+		   bool *given, struct dn_vm *vm)
 {
 	struct dn_nl *nl;
 	struct dn_ref ref;
 	int status;
 
-	if (!parse_vm_args(cmd, argc, argv, json, &ref, &status))
+	if (!parse_vm_args(cmd, argc, argv, json, &ref, given, &status))
 		return status;
+	if (given && !*given)
+		return EXIT_OK;
 	nl = dn_nl_open();
 	if (!nl)
 		return EXIT_ERR;
@@ -408,7 +470,7 @@ int cmd_show(int argc, char **argv)
 	struct dn_vm vm;
 	int status;
 
-	status = get_one("show", argc, argv, &json, &vm);
+	status = get_one("show", argc, argv, &json, NULL, &vm);
 	if (status)
 		return status;
 	if (json) {
@@ -430,21 +492,55 @@ int cmd_show(int argc, char **argv)
 		vm_format_mac(&vm, buf, sizeof(buf));
 		printf("%-14s %s\n", "mac:", buf);
 	}
+	if (vm.has & DN_HAS_RESIDENT)
+		printf("%-14s %s\n", "resident:", vm.resident ? "yes" : "no");
 	if (vm.has & DN_HAS_STATS)
 		vm_stats_walk(&vm, print_stat_line,
 			      (void *)"%-14s %" PRIu64 "\n");
 	return EXIT_OK;
 }
 
+/* stats without a VM: the host-wide counters. */
+static int host_stats(bool json)
+{
+	struct dn_host host;
+	struct dn_nl *nl;
+	int ret, status;
+
+	nl = dn_nl_open();
+	if (!nl)
+		return EXIT_ERR;
+	ret = dn_host_get(nl, &host);
+	status = ret ? report_nl_error(nl, ret, NULL, NULL) : EXIT_OK;
+	dn_nl_close(nl);
+	if (status)
+		return status;
+	if (!(host.has & DN_HAS_STATS)) {
+		err_msg("the kernel reported no host counters");
+		return EXIT_ERR;
+	}
+	if (json) {
+		json_host(stdout, &host);
+		fputc('\n', stdout);
+		return EXIT_OK;
+	}
+	if (host.has & DN_HAS_BACKEND)
+		printf("backend %s\n", host.backend);
+	host_stats_walk(&host, print_stat_line, (void *)"%s %" PRIu64 "\n");
+	return EXIT_OK;
+}
+
 int cmd_stats(int argc, char **argv)
 {
-	bool json = false;
+	bool json = false, given;
 	struct dn_vm vm;
 	int status;
 
-	status = get_one("stats", argc, argv, &json, &vm);
+	status = get_one("stats", argc, argv, &json, &given, &vm);
 	if (status)
 		return status;
+	if (!given)
+		return host_stats(json);
 	if (!(vm.has & DN_HAS_STATS)) {
 		err_msg("the kernel reported no counters for %s", vm.name);
 		return EXIT_ERR;
@@ -583,7 +679,6 @@ int cmd_events(int argc, char **argv)
 {
 	struct events_ctx ctx = { 0 };
 	struct dn_nl *nl;
-	char *end;
 	int c, ret, status;
 
 	while ((c = cmd_getopt("events", argc, argv, ":jn:h", events_opts,
@@ -594,10 +689,7 @@ int cmd_events(int argc, char **argv)
 			ctx.json = true;
 			continue;
 		}
-		errno = 0;
-		ctx.left = strtoul(optarg, &end, 10);
-		if (errno || *end || !ctx.left || optarg[0] < '0' ||
-		    optarg[0] > '9')
+		if (parse_count(optarg, ULONG_MAX, &ctx.left))
 			return usage_error("events", "bad count '%s' (expected a positive number)",
 					   optarg);
 	}

@@ -38,6 +38,7 @@
 #define DN_HAS_BACKEND	(1u << 6)
 #define DN_HAS_STATS	(1u << 7)
 #define DN_HAS_MAC	(1u << 8)
+#define DN_HAS_RESIDENT	(1u << 9)
 
 /* One VM as the kernel reported it. */
 struct dn_vm {
@@ -50,8 +51,17 @@ struct dn_vm {
 	char reason[DENALI_REASON_MAX];
 	char backend[16];
 	uint8_t mac[6];
+	bool resident;			/* run-time state in memory */
 	uint64_t stats[DN_STAT_SLOTS];	/* indexed by enum denali_stat */
 	uint64_t stats_present;		/* bit n: stats[n] was reported */
+};
+
+/* The host as the kernel reported it; has holds DN_HAS_BACKEND, _STATS. */
+struct dn_host {
+	unsigned int has;
+	char backend[16];
+	uint64_t stats[DN_STAT_SLOTS];	/* by enum denali_host_stat */
+	uint64_t stats_present;
 };
 
 /* How the operator named a VM on the command line. */
@@ -65,6 +75,8 @@ struct dn_ref {
 /* util.c */
 void err_msg(const char *fmt, ...) __printf(1, 2);
 int parse_size(const char *s, uint32_t *out, const char **why);
+/* Decimal digits only, 1 to max. */
+int parse_count(const char *s, unsigned long max, unsigned long *out);
 int parse_ref(const char *s, struct dn_ref *ref, const char **why);
 int check_vm_name(const char *name, const char **why);
 /* "02:00:00:00:00:01": six hex bytes, unicast, not all zero. */
@@ -97,6 +109,11 @@ void vm_stats_walk(const struct dn_vm *vm,
 		   void (*fn)(const char *name, uint64_t value, void *arg),
 		   void *arg);
 int vm_parse_attrs(void *nlmsghdr, struct dn_vm *vm);
+/* As vm_stats_walk, for the host-wide counters. */
+void host_stats_walk(const struct dn_host *host,
+		     void (*fn)(const char *name, uint64_t value, void *arg),
+		     void *arg);
+int host_parse_attrs(void *nlmsghdr, struct dn_host *host);
 void vm_describe_state(const struct dn_vm *vm, char *buf, size_t len);
 /* "02:00:00:00:00:01"; buf holds at least 18 bytes. */
 void vm_format_mac(const struct dn_vm *vm, char *buf, size_t len);
@@ -105,6 +122,7 @@ void vm_format_mac(const struct dn_vm *vm, char *buf, size_t len);
 void json_string(FILE *f, const char *s);
 void json_vm(FILE *f, const struct dn_vm *vm);
 void json_stats(FILE *f, const struct dn_vm *vm);
+void json_host(FILE *f, const struct dn_host *host);
 
 /* nl.c: every function returns 0 or a negative errno. */
 struct dn_nl;
@@ -123,10 +141,11 @@ struct dn_nl *dn_nl_open(void);
 void dn_nl_close(struct dn_nl *nl);
 int dn_vm_create(struct dn_nl *nl, const struct dn_create_args *args,
 		 struct dn_vm *out);
-/* START, STOP or DESTROY of the VM with this id. */
+/* START, STOP, DESTROY or SWAP_OUT of the VM with this id. */
 int dn_vm_cmd(struct dn_nl *nl, uint8_t cmd, uint32_t id);
 int dn_vm_get(struct dn_nl *nl, const struct dn_ref *ref, struct dn_vm *out);
 int dn_vm_dump(struct dn_nl *nl, dn_vm_cb cb, void *arg);
+int dn_host_get(struct dn_nl *nl, struct dn_host *out);
 /* Joins the "events" group; the socket then serves events only. */
 int dn_events_join(struct dn_nl *nl);
 int dn_events_fd(const struct dn_nl *nl);
@@ -156,6 +175,7 @@ int cmd_create(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
+int cmd_swap(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);

@@ -116,6 +116,19 @@ void json_stats(FILE *f, const struct dn_vm *vm)
 	fputc('}', f);
 }
 
+void json_host(FILE *f, const struct dn_host *host)
+{
+	struct json_stats_ctx ctx = { .f = f, .sep = ", " };
+
+	fputs("{\"backend\": ", f);
+	if (host->has & DN_HAS_BACKEND)
+		json_string(f, host->backend);
+	else
+		fputs("null", f);
+	host_stats_walk(host, json_stat, &ctx);
+	fputc('}', f);
+}
+
 void json_vm(FILE *f, const struct dn_vm *vm)
 {
 	fprintf(f, "{\"id\": %" PRIu32 ", \"name\": ", vm->id);
@@ -152,6 +165,11 @@ void json_vm(FILE *f, const struct dn_vm *vm)
 	} else {
 		fputs("null", f);
 	}
+	fputs(", \"resident\": ", f);
+	if (vm->has & DN_HAS_RESIDENT)
+		fputs(vm->resident ? "true" : "false", f);
+	else
+		fputs("null", f);
 	/* Events carry no counters. */
 	fputs(", \"stats\": ", f);
 	if (vm->has & DN_HAS_STATS)

@@ -20,7 +20,7 @@ struct command {
 static const struct command commands[] = {
 	{ "start", cmd_start,
 	  "start IMAGE [--name NAME] [--mem SIZE] [--cmdline TEXT] [--mac MAC]\n"
-	  "      [--ip ADDR/LEN] [--gw ADDR]",
+	  "      [--ip ADDR/LEN] [--gw ADDR] [--count N]",
 	  "Create a VM from the ELF32 image IMAGE and start it. Prints\n"
 	  "\"started NAME (id N)\". Without --name the kernel names it vmN.\n"
 	  "If the VM cannot be started it is destroyed again.\n"
@@ -36,12 +36,18 @@ static const struct command commands[] = {
 	  "                       picks a locally administered one\n"
 	  "      --ip ADDR/LEN    adds \"ip=ADDR/LEN\" to the command line\n"
 	  "                       (10.0.0.5/24), for the guest's network stack\n"
-	  "      --gw ADDR        adds \"gw=ADDR\" to the command line\n" },
+	  "      --gw ADDR        adds \"gw=ADDR\" to the command line\n"
+	  "      --count N        make N VMs (1 to 100000) one after another,\n"
+	  "                       each as above, with one line each; with\n"
+	  "                       --name NAME they are NAME1 .. NAMEN. Stops at\n"
+	  "                       the first failure and keeps the VMs made.\n"
+	  "                       Not with --mac when N > 1\n" },
 	{ "create", cmd_create,
 	  "create IMAGE [--name NAME] [--mem SIZE] [--cmdline TEXT] [--mac MAC]\n"
-	  "       [--ip ADDR/LEN] [--gw ADDR]",
+	  "       [--ip ADDR/LEN] [--gw ADDR] [--count N]",
 	  "Create a VM as start does, but leave it in the created state.\n"
-	  "Prints \"created NAME (id N)\". Start it later with 'run'.\n" },
+	  "Prints \"created NAME (id N)\". Start it later with 'run'.\n"
+	  "The options are start's; --count N creates N VMs.\n" },
 	{ "run", cmd_run,
 	  "run VM",
 	  "Start an existing VM. Prints \"started NAME (id N)\".\n" },
@@ -51,6 +57,12 @@ static const struct command commands[] = {
 	{ "destroy", cmd_destroy,
 	  "destroy VM",
 	  "Stop a VM if it runs, and remove it with its memory and console.\n" },
+	{ "swap", cmd_swap,
+	  "swap VM",
+	  "Swap an idle or ended VM out now: free what only a running VM\n"
+	  "needs, so that its memory can go to swap. Fails while the VM is\n"
+	  "runnable. Prints \"swapped out NAME (id N)\". The VM comes back in\n"
+	  "by itself when it next runs.\n" },
 	{ "list", cmd_list,
 	  "list [-j]",
 	  "List every VM: id, name, state, memory, exit code or crash reason,\n"
@@ -59,18 +71,27 @@ static const struct command commands[] = {
 	  "  -j, --json   print a JSON array of objects with the keys id, name,\n"
 	  "               state, mem_size, exit_code (null unless exited),\n"
 	  "               crash_reason (null unless crashed), backend, mac\n"
-	  "               (\"02:00:00:00:00:01\") and stats (an object of\n"
-	  "               counters)\n" },
+	  "               (\"02:00:00:00:00:01\"), resident (false while\n"
+	  "               swapped out) and stats (an object of counters)\n" },
 	{ "show", cmd_show,
 	  "show VM [-j]",
 	  "Print every attribute and counter of one VM, one per line.\n"
 	  "\n"
 	  "  -j, --json   print one JSON object, as in 'list -j'\n" },
 	{ "stats", cmd_stats,
-	  "stats VM [-j]",
+	  "stats [VM] [-j]",
 	  "Print every counter of one VM, one \"name value\" pair per line.\n"
+	  "Without VM, print the host-wide counters after a line\n"
+	  "\"backend NAME\" (vmx or svm):\n"
 	  "\n"
-	  "  -j, --json   print one JSON object of counters\n" },
+	  "  vms            VMs that exist, in any state\n"
+	  "  admitted       VMs running or idle: past the gatekeeper\n"
+	  "  waiting        VMs waiting for admission\n"
+	  "  swapped        admitted VMs swapped out\n"
+	  "  pinned_pages   pages that VMs keep from reclaim\n"
+	  "\n"
+	  "  -j, --json   print one JSON object of counters (the host's has\n"
+	  "               the key backend first)\n" },
 	{ "console", cmd_console,
 	  "console VM [-f | --send TEXT]",
 	  "Print the VM's console: the retained history (the last 4 KiB)\n"

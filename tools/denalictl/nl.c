@@ -38,6 +38,7 @@ struct req_ctx {
 	void *arg;
 	int cb_err;
 	struct dn_vm *out;	/* the reply of a do request */
+	struct dn_host *host;	/* instead, the reply of HOST_GET */
 	bool got;
 };
 
@@ -111,6 +112,12 @@ static int on_valid(struct nl_msg *msg, void *arg)
 
 	if (nlh->nlmsg_type != ctx->nl->family)
 		return NL_SKIP;
+	if (ctx->host) {
+		if (host_parse_attrs(nlh, ctx->host) < 0)
+			return NL_SKIP;
+		ctx->got = true;
+		return NL_OK;
+	}
 	if (vm_parse_attrs(nlh, &vm) < 0)
 		return NL_SKIP;
 	if (ctx->out) {
@@ -341,6 +348,24 @@ int dn_vm_dump(struct dn_nl *nl, dn_vm_cb cb, void *arg)
 		return -ENOMEM;
 	ret = transact(nl, msg, &ctx, true);
 	return ret ? ret : ctx.cb_err;
+}
+
+int dn_host_get(struct dn_nl *nl, struct dn_host *out)
+{
+	struct req_ctx ctx = { .host = out };
+	struct nl_msg *msg;
+	int ret;
+
+	msg = new_msg(nl, DENALI_CMD_HOST_GET, 0);
+	if (!msg)
+		return -ENOMEM;
+	ret = transact(nl, msg, &ctx, false);
+	if (!ret && !ctx.got) {
+		snprintf(nl->errmsg, sizeof(nl->errmsg),
+			 "the kernel sent no description of the host");
+		ret = -EPROTO;
+	}
+	return ret;
 }
 
 int dn_events_join(struct dn_nl *nl)

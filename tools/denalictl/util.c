@@ -62,6 +62,18 @@ static int parse_u64(const char *s, const char **end, uint64_t *out)
 	return 0;
 }
 
+/* A count: decimal digits only, 1 to max. */
+int parse_count(const char *s, unsigned long max, unsigned long *out)
+{
+	const char *end;
+	uint64_t v;
+
+	if (parse_u64(s, &end, &v) || *end || !v || v > max)
+		return -EINVAL;
+	*out = (unsigned long)v;
+	return 0;
+}
+
 /*
  * A memory size: decimal bytes, or with a K, M or G suffix (either case,
  * binary multiples). It must be a page multiple within the limits the

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * denalictl: VM messages of the denali family, parsed into struct dn_vm,
- * and the names of states and counters.
+ * denalictl: VM and host messages of the denali family, parsed into
+ * struct dn_vm and struct dn_host, and the names of states and counters.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -43,6 +43,17 @@ static const char *const stat_names[] = {
 	[DENALI_STAT_NET_TX_DROPS]	= "net_tx_drops",
 	[DENALI_STAT_NET_SPOOFED]	= "net_spoofed",
 	[DENALI_STAT_FPU_LOADS]		= "fpu_loads",
+	[DENALI_STAT_RESIDENT_PAGES]	= "resident_pages",
+	[DENALI_STAT_SWAP_OUTS]		= "swap_outs",
+	[DENALI_STAT_SWAPPED_NS]	= "swapped_ns",
+};
+
+static const char *const host_stat_names[] = {
+	[DENALI_HOST_STAT_VMS]		= "vms",
+	[DENALI_HOST_STAT_ADMITTED]	= "admitted",
+	[DENALI_HOST_STAT_WAITING]	= "waiting",
+	[DENALI_HOST_STAT_SWAPPED]	= "swapped",
+	[DENALI_HOST_STAT_PINNED_PAGES]	= "pinned_pages",
 };
 
 const char *vm_state_name(uint32_t state)
@@ -58,24 +69,19 @@ bool vm_state_is_final(uint32_t state)
 	       state == DENALI_VM_CRASHED;
 }
 
-/* NULL for types this build does not know (newer kernels may add some). */
-static const char *vm_stat_name(unsigned int type)
-{
-	if (type < ARRAY_SIZE(stat_names))
-		return stat_names[type];
-	return NULL;
-}
-
-void vm_stats_walk(const struct dn_vm *vm,
-		   void (*fn)(const char *name, uint64_t value, void *arg),
-		   void *arg)
+/* Either counter set: what follows its pad, named from names. */
+static void stats_walk(const char *const *names, size_t n_names,
+		       const uint64_t *stats, uint64_t present_mask,
+		       void (*fn)(const char *name, uint64_t value, void *arg),
+		       void *arg)
 {
 	char other[16];
 	unsigned int t;
 
 	for (t = DENALI_STAT_PAD + 1; t < DN_STAT_SLOTS; t++) {
-		const char *name = vm_stat_name(t);
-		bool present = vm->stats_present & (1ull << t);
+		/* NULL for types this build does not know (newer kernels). */
+		const char *name = t < n_names ? names[t] : NULL;
+		bool present = present_mask & (1ull << t);
 
 		if (!name && !present)
 			continue;
@@ -83,8 +89,24 @@ void vm_stats_walk(const struct dn_vm *vm,
 			snprintf(other, sizeof(other), "stat_%u", t);
 			name = other;
 		}
-		fn(name, present ? vm->stats[t] : 0, arg);
+		fn(name, present ? stats[t] : 0, arg);
 	}
+}
+
+void vm_stats_walk(const struct dn_vm *vm,
+		   void (*fn)(const char *name, uint64_t value, void *arg),
+		   void *arg)
+{
+	stats_walk(stat_names, ARRAY_SIZE(stat_names), vm->stats,
+		   vm->stats_present, fn, arg);
+}
+
+void host_stats_walk(const struct dn_host *host,
+		     void (*fn)(const char *name, uint64_t value, void *arg),
+		     void *arg)
+{
+	stats_walk(host_stat_names, ARRAY_SIZE(host_stat_names), host->stats,
+		   host->stats_present, fn, arg);
 }
 
 static struct nla_policy vm_policy[DENALI_A_MAX + 1] = {
@@ -97,9 +119,21 @@ static struct nla_policy vm_policy[DENALI_A_MAX + 1] = {
 	[DENALI_A_VM_STATS]		= { .type = NLA_NESTED },
 	[DENALI_A_BACKEND]		= { .type = NLA_STRING },
 	[DENALI_A_VM_MAC]		= { .type = NLA_UNSPEC, .minlen = 6 },
+	[DENALI_A_VM_RESIDENT]		= { .type = NLA_U8 },
 };
 
-static void parse_stats(struct nlattr *nest, struct dn_vm *vm)
+static struct nla_policy host_policy[DENALI_A_MAX + 1] = {
+	[DENALI_A_BACKEND]		= { .type = NLA_STRING },
+	[DENALI_A_HOST_STATS]		= { .type = NLA_NESTED },
+};
+
+/* parse_stats() and stats_walk() serve both counter sets. */
+_Static_assert((int)DENALI_HOST_STAT_PAD == (int)DENALI_STAT_PAD,
+	       "the counter sets differ in their pad type");
+
+/* A nest of u64 counters of either set, into stats and present. */
+static void parse_stats(struct nlattr *nest, uint64_t *stats,
+			uint64_t *present)
 {
 	struct nlattr *a;
 	int rem;
@@ -111,10 +145,9 @@ static void parse_stats(struct nlattr *nest, struct dn_vm *vm)
 		if (type <= DENALI_STAT_PAD || type >= DN_STAT_SLOTS ||
 		    nla_len(a) != sizeof(uint64_t))
 			continue;
-		vm->stats[type] = nla_get_u64(a);
-		vm->stats_present |= 1ull << type;
+		stats[type] = nla_get_u64(a);
+		*present |= 1ull << type;
 	}
-	vm->has |= DN_HAS_STATS;
 }
 
 /* Fills vm from one family message; 0 or a negative errno. */
@@ -161,8 +194,38 @@ int vm_parse_attrs(void *hdr, struct dn_vm *vm)
 		memcpy(vm->mac, nla_data(tb[DENALI_A_VM_MAC]), 6);
 		vm->has |= DN_HAS_MAC;
 	}
-	if (tb[DENALI_A_VM_STATS])
-		parse_stats(tb[DENALI_A_VM_STATS], vm);
+	if (tb[DENALI_A_VM_RESIDENT]) {
+		vm->resident = nla_get_u8(tb[DENALI_A_VM_RESIDENT]);
+		vm->has |= DN_HAS_RESIDENT;
+	}
+	if (tb[DENALI_A_VM_STATS]) {
+		parse_stats(tb[DENALI_A_VM_STATS], vm->stats,
+			    &vm->stats_present);
+		vm->has |= DN_HAS_STATS;
+	}
+	return 0;
+}
+
+/* Fills host from a HOST_GET reply; 0 or a negative errno. */
+int host_parse_attrs(void *hdr, struct dn_host *host)
+{
+	struct nlattr *tb[DENALI_A_MAX + 1];
+	struct nlmsghdr *nlh = hdr;
+
+	memset(host, 0, sizeof(*host));
+	if (genlmsg_parse(nlh, 0, tb, DENALI_A_MAX, host_policy) < 0)
+		return -EBADMSG;
+
+	if (tb[DENALI_A_BACKEND]) {
+		nla_strlcpy(host->backend, tb[DENALI_A_BACKEND],
+			    sizeof(host->backend));
+		host->has |= DN_HAS_BACKEND;
+	}
+	if (tb[DENALI_A_HOST_STATS]) {
+		parse_stats(tb[DENALI_A_HOST_STATS], host->stats,
+			    &host->stats_present);
+		host->has |= DN_HAS_STATS;
+	}
 	return 0;
 }
 
