@@ -12,6 +12,8 @@
 #          TAP lines
 #   svm    tests/vm/svm-run bats --tap --timing tests/bats: the bats suites
 #          in the SVM test machine (QEMU, AMD SVM); counts from the TAP lines
+#   swap   the same machine with SWAP_MEM of RAM and a SWAP_DISK swap
+#          disk, for tests/swap: guest memory through Linux swap
 #   debug  the bats suites again in the SVM test machine, booted on the
 #          debug kernel of scripts/debug-kernel.sh (KASAN, lockdep,
 #          kmemleak) with a denali.ko built for it; test names begin with
@@ -35,9 +37,12 @@
 #                         (default tests/bats)
 set -uo pipefail
 
-LEVELS=(kunit sdk svm vmx)
+LEVELS=(kunit sdk svm swap vmx)
 
-declare -A TIMEOUT=([kunit]=1800 [sdk]=600 [svm]=3600 [debug]=1800 [vmx]=1800)
+declare -A TIMEOUT=([kunit]=1800 [sdk]=600 [svm]=3600 [swap]=1800 [debug]=1800 [vmx]=1800)
+
+SWAP_MEM=512M
+SWAP_DISK=3G
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=$root/tests/out/check
@@ -233,7 +238,7 @@ for level in "${levels[@]}"; do
 		run_level sdk live_tap make -s -C guest-sdk test-net
 		parse_tap sdk
 		;;
-	svm | debug | vmx)
+	svm | swap | debug | vmx)
 		if [ "$built" -eq 0 ]; then
 			echo "== $level: not run (the build failed)"
 			continue
@@ -242,6 +247,12 @@ for level in "${levels[@]}"; do
 			export SVM_RUN_TIMEOUT=${SVM_RUN_TIMEOUT:-$((${CHECK_TIMEOUT_SVM:-${TIMEOUT[svm]}} - 60))}
 			run_level svm live_tap tests/vm/svm-run \
 				bats --tap --timing tests/bats
+		elif [ "$level" = swap ]; then
+			run_level swap live_tap env \
+				SVM_RUN_TIMEOUT=$((${CHECK_TIMEOUT_SWAP:-${TIMEOUT[swap]}} - 60)) \
+				SVM_RUN_MEM=$SWAP_MEM SVM_RUN_SWAP=$SWAP_DISK \
+				SVM_RUN_LOG=tests/out/svm/swap-serial.log \
+				tests/vm/svm-run bats --tap --timing tests/swap
 		elif [ "$level" = debug ]; then
 			if [ ! -r /usr/src/linux-source-6.1.tar.xz ]; then
 				echo "== debug: skipped (no linux-source-6.1; run 'make deps')"
