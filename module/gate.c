@@ -117,45 +117,65 @@ static void gate_make_room(u64 watermark, u64 pages)
 		denali_swap_reclaim(watermark + pages - free);
 }
 
+unsigned int denali_gate_pass(struct list_head *waiters,
+			      denali_gate_decide_fn decide, void *arg)
+{
+	struct list_head *node, *next;
+	unsigned int admitted = 0;
+
+	list_for_each_safe(node, next, waiters) {
+		enum denali_gate_verdict verdict = decide(node, arg);
+
+		/* Strict FIFO: nobody passes the head. */
+		if (verdict == DENALI_GATE_WAIT)
+			break;
+		list_del_init(node);
+		if (verdict == DENALI_GATE_ADMIT)
+			admitted++;
+	}
+	return admitted;
+}
+
+static enum denali_gate_verdict gate_decide(struct list_head *node,
+					    void *arg)
+{
+	struct denali_vm *vm = list_entry(node, struct denali_vm, gate_node);
+	u64 pages = vm->mem.size >> PAGE_SHIFT;
+	u64 watermark = *(u64 *)arg;
+	unsigned long flags;
+
+	gate_make_room(watermark, pages);
+	spin_lock_irqsave(&vm->lock, flags);
+	/* Stopped meanwhile: it leaves the list without being admitted. */
+	if (vm->state != DENALI_VM_WAITING) {
+		spin_unlock_irqrestore(&vm->lock, flags);
+		return DENALI_GATE_DROP;
+	}
+	if (!denali_gate_admit(gate_free_pages(), watermark, pages)) {
+		spin_unlock_irqrestore(&vm->lock, flags);
+		return DENALI_GATE_WAIT;
+	}
+	vm->state = denali_vm_next_state(vm->state, DENALI_EV_ADMIT);
+	vm->stats.waiting_ns += ktime_get_ns() - vm->waiting_since;
+	/* Set before the runner may fault pages in. */
+	vm->admitted = true;
+	vm->gate_pages = pages;
+	atomic64_add(pages, &gate_reserved);
+	vm->on_runqueue = true;
+	denali_sched_enqueue(vm);
+	spin_unlock_irqrestore(&vm->lock, flags);
+	/* Safe: the VM is not freed before gate_remove() takes gate_lock. */
+	denali_netlink_notify(vm);
+	return DENALI_GATE_ADMIT;
+}
+
 /* Admits waiters from the head while they fit. */
 static void gate_admit_waiters(void)
 {
 	u64 watermark = gate_watermark_pages();
-	struct denali_vm *vm, *next;
 
 	lockdep_assert_held(&gate_lock);
-	list_for_each_entry_safe(vm, next, &gate_waiters, gate_node) {
-		u64 pages = vm->mem.size >> PAGE_SHIFT;
-		unsigned long flags;
-		bool admitted = false;
-
-		gate_make_room(watermark, pages);
-		spin_lock_irqsave(&vm->lock, flags);
-		if (vm->state == DENALI_VM_WAITING) {
-			/* Strict FIFO: nobody passes the head. */
-			if (!denali_gate_admit(gate_free_pages(), watermark,
-					       pages)) {
-				spin_unlock_irqrestore(&vm->lock, flags);
-				break;
-			}
-			vm->state = denali_vm_next_state(vm->state,
-							 DENALI_EV_ADMIT);
-			vm->stats.waiting_ns += ktime_get_ns() -
-						vm->waiting_since;
-			/* Set before the runner may fault pages in. */
-			vm->admitted = true;
-			vm->gate_pages = pages;
-			atomic64_add(pages, &gate_reserved);
-			vm->on_runqueue = true;
-			denali_sched_enqueue(vm);
-			admitted = true;
-		}
-		list_del_init(&vm->gate_node);
-		spin_unlock_irqrestore(&vm->lock, flags);
-		/* Safe: the VM is not freed before gate_remove() runs. */
-		if (admitted)
-			denali_netlink_notify(vm);
-	}
+	denali_gate_pass(&gate_waiters, gate_decide, &watermark);
 	if (!list_empty(&gate_waiters))
 		schedule_delayed_work(&gate_work,
 				      msecs_to_jiffies(GATE_RECHECK_MS));

@@ -2,6 +2,7 @@
 #ifndef _DENALI_GATE_H
 #define _DENALI_GATE_H
 
+#include <linux/list.h>
 #include <linux/types.h>
 
 struct denali_vm;
@@ -11,6 +12,23 @@ struct denali_vm;
  * free memory stays at or above the watermark after it touched them all.
  */
 bool denali_gate_admit(u64 free_pages, u64 watermark_pages, u64 vm_pages);
+
+/*
+ * The admission order, apart from its locking so that KUnit can test it:
+ * each waiter from the head of the list, in order, goes to decide(); an
+ * admitted or dropped one leaves the list, and the first that must wait
+ * holds back everyone behind it. Returns how many were admitted.
+ */
+enum denali_gate_verdict {
+	DENALI_GATE_ADMIT,	/* it fits: it runs */
+	DENALI_GATE_DROP,	/* it waits no more (it was stopped) */
+	DENALI_GATE_WAIT,	/* it does not fit yet */
+};
+
+typedef enum denali_gate_verdict (*denali_gate_decide_fn)(struct list_head *node,
+							  void *arg);
+unsigned int denali_gate_pass(struct list_head *waiters,
+			      denali_gate_decide_fn decide, void *arg);
 
 /*
  * Whether a VM may be created at all: -ENOMEM once free memory (see

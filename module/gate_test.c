@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite for the gatekeeper's admission decision: a VM fits when
+ * KUnit suite for the gatekeeper: the admission decision (a VM fits when
  * free memory less its size stays at or above the watermark, and no sum
- * may wrap around.
+ * may wrap around) and the admission order (first come, first served;
+ * the head holds back everyone behind it; stopped waiters leave).
  */
 #include <kunit/test.h>
 #include <linux/limits.h>
+#include <linux/list.h>
 
 #include "gate.h"
 
@@ -41,11 +43,132 @@ static void gate_no_wrap(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, denali_gate_admit(U64_MAX, 1, U64_MAX - 1));
 }
 
+#define NR_WAITERS 5
+
+struct waiter {
+	struct list_head node;
+	u64 pages;
+	bool stopped;
+};
+
+/* Free memory for decide(), and the order in which it admitted. */
+struct order {
+	struct waiter w[NR_WAITERS];
+	struct list_head list;
+	u64 free;
+	int admitted[NR_WAITERS];
+	int n;
+};
+
+static enum denali_gate_verdict decide(struct list_head *node, void *arg)
+{
+	struct waiter *w = list_entry(node, struct waiter, node);
+	struct order *o = arg;
+
+	if (w->stopped)
+		return DENALI_GATE_DROP;
+	if (!denali_gate_admit(o->free, 0, w->pages))
+		return DENALI_GATE_WAIT;
+	o->free -= w->pages;
+	o->admitted[o->n++] = w - o->w;
+	return DENALI_GATE_ADMIT;
+}
+
+static struct order *order_new(struct kunit *test, const u64 *pages)
+{
+	struct order *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	INIT_LIST_HEAD(&o->list);
+	for (i = 0; i < NR_WAITERS; i++) {
+		o->w[i].pages = pages[i];
+		list_add_tail(&o->w[i].node, &o->list);
+	}
+	return o;
+}
+
+static int first_waiting(struct order *o)
+{
+	if (list_empty(&o->list))
+		return -1;
+	return list_first_entry(&o->list, struct waiter, node) - o->w;
+}
+
+/* All fit: admitted in the order they came, and none is left. */
+static void gate_order_fifo(struct kunit *test)
+{
+	static const u64 pages[NR_WAITERS] = { 10, 20, 30, 40, 50 };
+	struct order *o = order_new(test, pages);
+	int i;
+
+	o->free = 1000;
+	KUNIT_EXPECT_EQ(test, denali_gate_pass(&o->list, decide, o), 5U);
+	for (i = 0; i < NR_WAITERS; i++)
+		KUNIT_EXPECT_EQ(test, o->admitted[i], i);
+	KUNIT_EXPECT_TRUE(test, list_empty(&o->list));
+}
+
+/* A big head waits, and smaller VMs behind it that would fit wait too. */
+static void gate_order_head_blocks(struct kunit *test)
+{
+	static const u64 pages[NR_WAITERS] = { 10, 500, 1, 1, 1 };
+	struct order *o = order_new(test, pages);
+
+	o->free = 100;
+	KUNIT_EXPECT_EQ(test, denali_gate_pass(&o->list, decide, o), 1U);
+	KUNIT_EXPECT_EQ(test, o->admitted[0], 0);
+	KUNIT_EXPECT_EQ(test, first_waiting(o), 1);
+	KUNIT_EXPECT_EQ(test, o->free, 90ULL);
+
+	/* Memory freed: the head goes first, then the others in order. */
+	o->free = 600;
+	KUNIT_EXPECT_EQ(test, denali_gate_pass(&o->list, decide, o), 4U);
+	KUNIT_EXPECT_EQ(test, o->admitted[1], 1);
+	KUNIT_EXPECT_EQ(test, o->admitted[2], 2);
+	KUNIT_EXPECT_EQ(test, o->admitted[4], 4);
+	KUNIT_EXPECT_EQ(test, first_waiting(o), -1);
+}
+
+/* Stopped waiters leave without being admitted and block nobody. */
+static void gate_order_stopped_leave(struct kunit *test)
+{
+	static const u64 pages[NR_WAITERS] = { 1000, 10, 1000, 10, 1000 };
+	struct order *o = order_new(test, pages);
+
+	o->w[0].stopped = true;
+	o->w[2].stopped = true;
+	o->free = 25;
+	KUNIT_EXPECT_EQ(test, denali_gate_pass(&o->list, decide, o), 2U);
+	KUNIT_EXPECT_EQ(test, o->admitted[0], 1);
+	KUNIT_EXPECT_EQ(test, o->admitted[1], 3);
+	/* The last does not fit: it alone is left, at the head. */
+	KUNIT_EXPECT_EQ(test, first_waiting(o), 4);
+	KUNIT_EXPECT_TRUE(test, list_is_singular(&o->list));
+}
+
+/* Nothing fits: nothing changes, however often it is asked. */
+static void gate_order_none_fit(struct kunit *test)
+{
+	static const u64 pages[NR_WAITERS] = { 50, 1, 1, 1, 1 };
+	struct order *o = order_new(test, pages);
+
+	o->free = 49;
+	KUNIT_EXPECT_EQ(test, denali_gate_pass(&o->list, decide, o), 0U);
+	KUNIT_EXPECT_EQ(test, denali_gate_pass(&o->list, decide, o), 0U);
+	KUNIT_EXPECT_EQ(test, first_waiting(o), 0);
+	KUNIT_EXPECT_EQ(test, list_count_nodes(&o->list), 5UL);
+}
+
 static struct kunit_case denali_gate_cases[] = {
 	KUNIT_CASE(gate_fits_above_watermark),
 	KUNIT_CASE(gate_edge),
 	KUNIT_CASE(gate_refuses),
 	KUNIT_CASE(gate_no_wrap),
+	KUNIT_CASE(gate_order_fifo),
+	KUNIT_CASE(gate_order_head_blocks),
+	KUNIT_CASE(gate_order_stopped_leave),
+	KUNIT_CASE(gate_order_none_fit),
 	{}
 };
 

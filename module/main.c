@@ -97,9 +97,12 @@ static int __init denali_init(void)
 	ret = denali_backend->init();
 	if (ret)
 		goto err_notifier;
-	ret = denali_swap_init();
+	ret = denali_vm_init();
 	if (ret)
 		goto err_backend;
+	ret = denali_swap_init();
+	if (ret)
+		goto err_vm;
 	ret = denali_sched_init();
 	if (ret)
 		goto err_swap;
@@ -131,6 +134,8 @@ err_sched:
 	denali_sched_exit();
 err_swap:
 	denali_swap_exit();
+err_vm:
+	denali_vm_exit();
 err_backend:
 	denali_backend->exit();
 err_notifier:
@@ -148,6 +153,7 @@ static void __exit denali_exit(void)
 	denali_net_exit();
 	denali_sched_exit();
 	denali_swap_exit();
+	denali_vm_exit();
 	denali_backend->exit();
 	unregister_module_notifier(&module_nb);
 }

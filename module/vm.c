@@ -33,6 +33,21 @@ static DEFINE_IDR(vm_idr);
 static atomic64_t vm_serial;
 /* VMs not yet freed; module unload waits for none. */
 static atomic_t vms_alive = ATOMIC_INIT(0);
+/* Reasons are rare: a VM carries none until it crashes. */
+static const char vm_reason_lost[] = "unknown (no memory to record it)";
+/* Its own cache: a swapped-out VM is mostly this, so no slack. */
+static struct kmem_cache *vm_cache;
+
+int denali_vm_init(void)
+{
+	vm_cache = KMEM_CACHE(denali_vm, SLAB_ACCOUNT);
+	return vm_cache ? 0 : -ENOMEM;
+}
+
+void denali_vm_exit(void)
+{
+	kmem_cache_destroy(vm_cache);
+}
 
 static const char *const state_names[] = {
 	[DENALI_VM_CREATED] = "created",
@@ -115,7 +130,9 @@ static void vm_release(struct kref *ref)
 	/* The shrinker skips a VM without references, but not a freed one. */
 	denali_swap_lru_del(vm);
 	denali_mem_free(&vm->mem);
-	kfree(vm);
+	if (vm->crash_reason != vm_reason_lost)
+		kfree(vm->crash_reason);
+	kmem_cache_free(vm_cache, vm);
 	if (atomic_dec_and_test(&vms_alive))
 		wake_up_var(&vms_alive);
 }
@@ -263,7 +280,7 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 		NL_SET_ERR_MSG(extack, "not enough memory for another VM");
 		return ERR_PTR(ret);
 	}
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	vm = kmem_cache_zalloc(vm_cache, GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&vm->ref);
@@ -323,7 +340,7 @@ err_unpublish:
 err_mem:
 	denali_mem_free(&vm->mem);
 err_free:
-	kfree(vm);
+	kmem_cache_free(vm_cache, vm);
 	return ERR_PTR(ret);
 }
 
@@ -517,11 +534,25 @@ void denali_vm_terminate(struct denali_vm *vm, int exit_code)
 
 void denali_vm_crash(struct denali_vm *vm, const char *fmt, ...)
 {
+	unsigned long flags;
 	va_list args;
+	char *reason;
 
 	va_start(args, fmt);
-	vsnprintf(vm->crash_reason, sizeof(vm->crash_reason), fmt, args);
+	reason = kvasprintf(GFP_KERNEL, fmt, args);
 	va_end(args);
+	if (reason && strlen(reason) >= DENALI_REASON_MAX)
+		reason[DENALI_REASON_MAX - 1] = '\0';
+
+	spin_lock_irqsave(&vm->lock, flags);
+	/* The first reason stays; a VM ends only once. */
+	if (!vm->crash_reason) {
+		vm->crash_reason = reason ?: vm_reason_lost;
+		reason = NULL;
+	}
+	spin_unlock_irqrestore(&vm->lock, flags);
+	kfree(reason);
+
 	if (vm_end(vm, DENALI_EV_CRASH)) {
 		pr_info_ratelimited("denali: VM %u (%s) crashed: %s\n",
 				    vm->id, vm->name, vm->crash_reason);

@@ -51,7 +51,7 @@ struct denali_vm {
 	spinlock_t lock;
 	enum denali_vm_state state;
 	int exit_code;
-	char crash_reason[DENALI_REASON_MAX];
+	const char *crash_reason;	/* set once, when it crashes */
 	/* Set by stop or destroy; the runner takes the VM off its CPU. */
 	bool stop;
 	/* True while a runner owns the VM (queued or on a CPU). */
@@ -172,6 +172,10 @@ struct denali_vm_counts {
 
 /* Counts the VMs by state, for the host-wide counters. */
 void denali_vm_count(struct denali_vm_counts *c);
+
+/* The VM objects' cache, before any VM is made and after the last. */
+int denali_vm_init(void);
+void denali_vm_exit(void);
 
 /* Stops and frees every VM; the runners must still be alive. */
 void denali_vms_exit(void);
