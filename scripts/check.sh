@@ -41,7 +41,7 @@ LEVELS=(kunit sdk svm swap vmx)
 
 declare -A TIMEOUT=([kunit]=1800 [sdk]=600 [svm]=3600 [swap]=1800 [debug]=1800 [vmx]=1800)
 
-SWAP_MEM=512M
+SWAP_MEM=384M
 SWAP_DISK=3G
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -129,4 +129,9 @@ teardown() {
 import json, sys
 h = json.load(sys.stdin)
 assert h["vms"] == 2 and h["swapped"] == 1, h'
+	# The one still resident goes with --idle; the other is out already.
+	run denalictl swap --idle
+	[ "$status" -eq 0 ]
+	[ "$output" = "swapped out 1 idle VMs" ]
+	denalictl stats | grep -qx 'swapped 2'
 }

@@ -8,10 +8,11 @@
 #
 # 1. Kernel bytes per VM, like the paper's Table 2: COUNT idle.elf VMs of
 #    each size in BENCH_MEM_SIZES, measured resident (idle, and a tenth
-#    as many spinning) and swapped out (denalictl swap). The kernel's own
-#    counters give the figures: per slab cache the growth of its objects
-#    (slab_nomerge keeps the caches apart), the pages the kernel took
-#    outside slab and the page cache, and the pages Denali pins.
+#    as many spinning) and swapped out (denalictl swap --idle). The
+#    kernel's own counters give the figures: per slab cache the growth
+#    of its objects (slab_nomerge keeps the caches apart), the pages the
+#    kernel took outside slab and the page cache, and the pages Denali
+#    pins.
 # 2. Scale: hello.elf VMs of 128K are started BENCH_BATCH at a time
 #    until creating fails or BENCH_MAX_VMS live at once; each must run
 #    to completion (exit code 7). Prints how many, in how much RAM and
@@ -59,10 +60,13 @@ host_stat() {
 # after dropping what the kernel could drop anyway.
 snapshot() {
 	sync
-	echo 3 >/proc/sys/vm/drop_caches
+	# Page cache only: dropping slab would run the shrinker, which
+	# swaps idle VMs out.
+	echo 1 >/proc/sys/vm/drop_caches
 	{
-		awk 'NR > 2 { print "slab", $1, $2 * $4 }' /proc/slabinfo
-		awk '{ sub(":", "", $1); print "mem", $1, $2 * 1024 }' /proc/meminfo
+		awk 'NR > 2 { printf "slab %s %.0f\n", $1, $2 * $4 }' /proc/slabinfo
+		awk '{ sub(":", "", $1); printf "mem %s %.0f\n", $1, $2 * 1024 }' \
+			/proc/meminfo
 		echo "pinned pinned $(($(host_stat pinned_pages) * 4096))"
 	} >"$1"
 }
@@ -133,11 +137,7 @@ for size in "${sizes[@]}"; do
 	wait_all "$count" "'idle',"
 	snapshot "$tmp/idle"
 	breakdown "idle, resident, --mem $size" "$count" "$tmp/base" "$tmp/idle"
-	for name in $(denalictl list -j | python3 -c '
-import json, sys
-print(" ".join(vm["name"] for vm in json.load(sys.stdin)))'); do
-		denalictl swap "$name" >/dev/null
-	done
+	denalictl swap --idle >/dev/null
 	[ "$(host_stat swapped)" -eq "$count" ] || die "not every VM swapped out"
 	snapshot "$tmp/swapped"
 	breakdown "idle, swapped out, --mem $size" "$count" "$tmp/base" "$tmp/swapped"

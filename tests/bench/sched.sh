@@ -45,16 +45,14 @@ print(*sums, running)'
 
 # measure MODE COUNT: one row of the table.
 measure() {
-	local mode=$1 n=$2 i q0 r0 u0 q1 r1 u1 live
+	local mode=$1 n=$2 q0 r0 u0 q1 r1 u1 live
 
 	rmmod denali 2>/dev/null || true
 	# The gatekeeper holds every VM back until all are started: VMs
 	# that spin from their start would slow the starting of the rest.
 	insmod "$module" "${params[@]}" irq_mode="$mode" gate_free_mb=1000000
-	for ((i = 1; i <= n; i++)); do
-		denalictl start "$image" --name "b$i" --mem 128K \
-			--cmdline "tick $tick" >/dev/null
-	done
+	denalictl start "$image" --name b --count "$n" --mem 128K \
+		--cmdline "tick $tick" >/dev/null
 	echo 0 >/sys/module/denali/parameters/gate_free_mb
 	sleep 2
 	read -r q0 r0 u0 live < <(totals)

@@ -325,10 +325,92 @@ int cmd_destroy(int argc, char **argv)
 			 "destroyed");
 }
 
+/* Ids of the idle resident VMs, for swap --idle. */
+struct id_list {
+	uint32_t *ids;
+	size_t n, cap;
+};
+
+static int collect_idle(const struct dn_vm *vm, void *arg)
+{
+	struct id_list *l = arg;
+
+	if (vm->state != DENALI_VM_IDLE || !(vm->has & DN_HAS_RESIDENT) ||
+	    !vm->resident)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		uint32_t *ids = realloc(l->ids, cap * sizeof(*ids));
+
+		if (!ids)
+			return -ENOMEM;
+		l->ids = ids;
+		l->cap = cap;
+	}
+	l->ids[l->n++] = vm->id;
+	return 0;
+}
+
+/* Every idle resident VM, over one socket: thousands take a second. */
+static int swap_idle(void)
+{
+	struct id_list l = { 0 };
+	size_t i, swapped = 0;
+	struct dn_nl *nl;
+	int ret, status;
+
+	nl = dn_nl_open();
+	if (!nl)
+		return EXIT_ERR;
+	ret = dn_vm_dump(nl, collect_idle, &l);
+	if (ret) {
+		status = report_nl_error(nl, ret, NULL, NULL);
+		goto out;
+	}
+	for (i = 0; i < l.n; i++) {
+		ret = dn_vm_cmd(nl, DENALI_CMD_VM_SWAP_OUT, l.ids[i]);
+		/* Woken or gone since the dump: not idle any more. */
+		if (ret == -EBUSY || ret == -ENOENT)
+			continue;
+		if (ret) {
+			status = report_nl_error(nl, ret, NULL, NULL);
+			goto out;
+		}
+		swapped++;
+	}
+	printf("swapped out %zu idle VMs\n", swapped);
+	status = EXIT_OK;
+out:
+	free(l.ids);
+	dn_nl_close(nl);
+	return status;
+}
+
+static const struct option swap_opts[] = {
+	{ "idle", no_argument, NULL, 'i' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
 int cmd_swap(int argc, char **argv)
 {
-	return vm_action("swap", argc, argv, DENALI_CMD_VM_SWAP_OUT,
-			 "swapped out");
+	int i, status;
+
+	/* --idle takes no VM; without it, swap is one VM's action. */
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--idle") || !strcmp(argv[i], "-i"))
+			break;
+	if (i == argc)
+		return vm_action("swap", argc, argv, DENALI_CMD_VM_SWAP_OUT,
+				 "swapped out");
+	while ((i = cmd_getopt("swap", argc, argv, ":ih", swap_opts,
+			       &status)) != -1)
+		if (i == -2)
+			return status;
+	if (optind < argc)
+		return usage_error("swap", "--idle takes no VM: '%s'",
+				   argv[optind]);
+	return swap_idle();
 }
 
 struct vm_list {

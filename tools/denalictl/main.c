@@ -58,11 +58,14 @@ static const struct command commands[] = {
 	  "destroy VM",
 	  "Stop a VM if it runs, and remove it with its memory and console.\n" },
 	{ "swap", cmd_swap,
-	  "swap VM",
+	  "swap VM | swap --idle",
 	  "Swap an idle or ended VM out now: free what only a running VM\n"
 	  "needs, so that its memory can go to swap. Fails while the VM is\n"
 	  "runnable. Prints \"swapped out NAME (id N)\". The VM comes back in\n"
-	  "by itself when it next runs.\n" },
+	  "by itself when it next runs.\n"
+	  "\n"
+	  "  -i, --idle   swap out every idle VM that is resident; prints\n"
+	  "               \"swapped out N idle VMs\"\n" },
 	{ "list", cmd_list,
 	  "list [-j]",
 	  "List every VM: id, name, state, memory, exit code or crash reason,\n"
