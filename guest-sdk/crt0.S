@@ -33,7 +33,18 @@ _start:
 	xorl	%eax, %eax
 	rep stosb
 
-	/* A 16-byte aligned stack at the top of memory, no frame above. */
+	/*
+	 * The main stack sits right above the image, not at the top of
+	 * memory where ESP starts: the pages a small guest touches then
+	 * stay together, and a swapped-out VM keeps one radix tree node of
+	 * swap entries in the host instead of three. A memory too small
+	 * for that keeps the stack at its top.
+	 */
+	movl	$__denali_stack_top, %eax
+	cmpl	%esp, %eax
+	jae	2f
+	movl	%eax, %esp
+2:	/* 16-byte aligned, no frame above. */
 	andl	$-16, %esp
 	xorl	%ebp, %ebp
 	subl	$12, %esp

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * malloc() and free() over the memory between the end of the image
- * (.bss) and the main stack: first fit on an address-ordered free list,
+ * malloc() and free() over the memory between the main stack, which
+ * sits right above the image (see denali.ld), and the top of memory:
+ * first fit on an address-ordered free list,
  * splitting big blocks and merging neighbours on free. Not for upcall
  * handlers: nothing here disables upcalls.
  */
@@ -11,8 +12,6 @@
 #include <string.h>
 #include <denali.h>
 
-/* Room kept below the top of memory for the stack main() runs on. */
-#define MAIN_STACK_SIZE		(64 * 1024)
 #define ALIGN			16
 #define MAGIC_USED		0x55534544	/* "USED" */
 #define MAGIC_FREE		0x46524545	/* "FREE" */
@@ -25,19 +24,18 @@ struct block {
 	uint32_t pad;
 };
 
-extern char __bss_end[];
+extern char __denali_stack_top[];
 
 static struct block *free_list;
 static int heap_ready;
 
 static void heap_init(void)
 {
-	uintptr_t start = ((uintptr_t)__bss_end + ALIGN - 1) & -ALIGN;
-	uintptr_t mem = denali_vregs()->mem_size;
-	uintptr_t end = (mem - MAIN_STACK_SIZE) & -ALIGN;
+	uintptr_t start = ((uintptr_t)__denali_stack_top + ALIGN - 1) & -ALIGN;
+	uintptr_t end = denali_vregs()->mem_size & -ALIGN;
 
 	heap_ready = 1;
-	if (mem < MAIN_STACK_SIZE || end <= start + sizeof(struct block))
+	if (end <= start + sizeof(struct block))
 		return;		/* no heap: every malloc() fails */
 	free_list = (struct block *)start;
 	free_list->size = end - start;

@@ -132,6 +132,32 @@ test_fpu() {
 	expect_wait f2 "exited (code 0)" 300
 }
 
+# resident NAME: "true" or "false", from show -j.
+resident() {
+	denalictl show "$1" -j | sed -n 's/.*"resident": \([a-z]*\).*/\1/p'
+}
+
+# A swapped-out VM's VMCS is gone: its guest state comes back from the
+# fields saved in its CPU-state page, into a new VMCS, intact.
+test_swap() {
+	local out i
+
+	start $G/memtest.elf m1 --mem 2M --cmdline "1 5" >/dev/null || return 1
+	for ((i = 0; i < 600; i++)); do
+		denalictl console m1 | grep -q '^memtest: written$' &&
+			[ "$(field m1 state)" = idle ] && break
+		sleep 0.2
+	done
+	[ "$(field m1 state)" = idle ] || fail "m1: $(field m1 state)" ||
+		return 1
+	out=$(denalictl swap m1) || fail "swap: $out" || return 1
+	[ "$(resident m1)" = false ] || fail "m1 still resident" || return 1
+	denalictl console m1 --send check || return 1
+	expect_wait m1 "exited (code 0)" 300 || return 1
+	denalictl console m1 | grep -q '^memtest: 1 MiB intact$' ||
+		fail "m1's console: $(denalictl console m1)"
+}
+
 # The host fetches httpd's document through denali0: the NIC hypercalls,
 # the switch, the uplink, ARP and TCP, all on VMX. (busybox nc: the
 # initramfs's busybox wget crashes.)
@@ -304,7 +330,7 @@ test_dmesg() {
 }
 
 echo "TAP version 13"
-echo "1..16"
+echo "1..17"
 t "the module loads on VMX" test_load
 if [ -d /sys/module/denali ]; then
 	t "kvm_intel cannot load while denali holds VMX" test_kvm_after
@@ -316,6 +342,7 @@ if [ -d /sys/module/denali ]; then
 	t "memory outside the VM crashes it" test_wild
 	t "bad hypercall arguments only return errnos" test_badcall
 	t "two floating-point guests get exact results" test_fpu
+	t "a VM swapped out and back in keeps its state and memory" test_swap
 	t "the host fetches a page from an httpd VM through denali0" test_httpd
 	t "each bad image gives its error" test_bad_images
 	destroy_all
@@ -325,8 +352,8 @@ if [ -d /sys/module/denali ]; then
 	destroy_all
 	t "unloading with VMs running is clean" test_unload
 else
-	for name in kvm-after hello list crash forbidden wild badcall fpu httpd \
-		    bad-images twenty nmi unload; do
+	for name in kvm-after hello list crash forbidden wild badcall fpu \
+		    swap httpd bad-images twenty nmi unload; do
 		n=$((n + 1))
 		failed=$((failed + 1))
 		echo "not ok $n - $name # the module is not loaded"
