@@ -23,7 +23,7 @@
 # Asserts nothing about speed.
 #
 # Environment: BENCH_COUNT (default 1000), BENCH_MEM_SIZES (default
-# "128K 4M"), BENCH_MAX_VMS (default 10000), BENCH_BATCH (default 500),
+# "128K 4M"), BENCH_MAX_VMS (default 30000), BENCH_BATCH (default 1000),
 # DENALI_MODULE, DENALI_SWAP_DISK (set by svm-run).
 set -euo pipefail
 
@@ -32,8 +32,8 @@ module=${DENALI_MODULE:-$root/module/denali.ko}
 ex=$root/guest-sdk/examples
 count=${BENCH_COUNT:-1000}
 read -ra sizes <<<"${BENCH_MEM_SIZES:-128K 4M}"
-max_vms=${BENCH_MAX_VMS:-10000}
-batch=${BENCH_BATCH:-500}
+max_vms=${BENCH_MAX_VMS:-30000}
+batch=${BENCH_BATCH:-1000}
 # Few enough that the gatekeeper admits them all at the largest size.
 spinners=$((count / 50))
 PATH=$root/tools/denalictl:$PATH
