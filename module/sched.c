@@ -87,6 +87,23 @@ void denali_sched_wake(struct denali_vm *vm)
 	}
 }
 
+void denali_sched_dequeue(struct denali_vm *vm)
+{
+	bool queued;
+
+	lockdep_assert_held(&vm->lock);
+	spin_lock(&runq_lock);
+	queued = !list_empty(&vm->run_node);
+	if (queued)
+		list_del_init(&vm->run_node);
+	spin_unlock(&runq_lock);
+	/* Popped already, its runner lets go of it as it sees stop. */
+	if (queued) {
+		vm->on_runqueue = false;
+		wake_up(&vm->off_cpu);
+	}
+}
+
 void denali_sched_hurry(struct denali_vm *vm)
 {
 	struct runner *victim = NULL;

@@ -26,6 +26,14 @@ void denali_sched_enqueue(struct denali_vm *vm);
 void denali_sched_wake(struct denali_vm *vm);
 
 /*
+ * Takes a stopping VM off the run queue if it waits there, so that it
+ * leaves the scheduler at once however busy the runners are (in
+ * irq_mode=sync, hurried VMs could keep it queued for good). The caller
+ * holds vm->lock and has set vm->stop.
+ */
+void denali_sched_dequeue(struct denali_vm *vm);
+
+/*
  * irq_mode=sync: makes a runnable VM run at once. A queued VM moves to
  * the head of the queue and, when every runner is busy, one of them ends
  * its quantum now; a VM on a CPU is made to exit so that its upcall goes

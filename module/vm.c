@@ -425,8 +425,10 @@ int denali_vm_stop(struct denali_vm *vm, struct netlink_ext_ack *extack)
 
 	spin_lock_irqsave(&vm->lock, flags);
 	ret = vm_transition(vm, DENALI_EV_STOP);
-	if (ret >= 0)
+	if (ret >= 0) {
 		vm->stop = true;
+		denali_sched_dequeue(vm);
+	}
 	spin_unlock_irqrestore(&vm->lock, flags);
 	if (ret < 0) {
 		NL_SET_ERR_MSG(extack, "VM is not running");
@@ -442,8 +444,10 @@ void denali_vm_destroy(struct denali_vm *vm)
 	unsigned long flags;
 
 	spin_lock_irqsave(&vm->lock, flags);
-	if (vm_transition(vm, DENALI_EV_STOP) >= 0)
+	if (vm_transition(vm, DENALI_EV_STOP) >= 0) {
 		vm->stop = true;
+		denali_sched_dequeue(vm);
+	}
 	spin_unlock_irqrestore(&vm->lock, flags);
 	vm_finish(vm);
 
