@@ -6,8 +6,8 @@
  * nothing preempts a running VM. At each entry the runner moves the
  * raised bits to the pending mask in the virtual registers; when
  * vregs.irq_enabled is set it injects one upcall and clears the flag,
- * and the guest takes every pending bit at once. irq_mode=sync instead makes the raised VM run next, at once, as
- * the paper's comparison did.
+ * and the guest takes every pending bit at once. irq_mode=sync instead
+ * makes the raised VM run next, at once, as the paper's comparison did.
  */
 #include <linux/atomic.h>
 #include <linux/hrtimer.h>

@@ -78,8 +78,13 @@ void denali_sched_wake(struct denali_vm *vm)
 	if (vm->state != DENALI_VM_IDLE)
 		return;
 	vm->state = denali_vm_next_state(vm->state, DENALI_EV_WAKE);
-	/* It is about to run: no victim. */
-	denali_swap_lru_del(vm);
+	/*
+	 * It is about to run: no victim. Only its owner adds it to the
+	 * list, under vm->lock, so under that lock an empty node stays
+	 * empty, and most wakeups need not take the swapper's lock.
+	 */
+	if (!list_empty(&vm->swap_node))
+		denali_swap_lru_del(vm);
 	/* Still on its CPU, the runner requeues it on the way out. */
 	if (!vm->on_runqueue) {
 		vm->on_runqueue = true;
@@ -298,17 +303,6 @@ void denali_sched_release(struct denali_vm *vm)
 	spin_unlock_irqrestore(&vm->lock, flags);
 }
 
-static bool vm_ended(struct denali_vm *vm)
-{
-	unsigned long flags;
-	bool ended;
-
-	spin_lock_irqsave(&vm->lock, flags);
-	ended = denali_vm_state_is_final(vm->state);
-	spin_unlock_irqrestore(&vm->lock, flags);
-	return ended;
-}
-
 static struct denali_vm *runq_pop(void)
 {
 	struct list_head *node;
@@ -336,8 +330,12 @@ static int runner_fn(void *data)
 			continue;
 		if (!READ_ONCE(vm->stop))
 			runner_run_quantum(r, vm);
-		/* It never runs again: nothing of it need stay in memory. */
-		if (vm_ended(vm))
+		/*
+		 * It never runs again: nothing of it need stay in memory. A
+		 * final state is for good, so no lock is needed to see one;
+		 * a stop that comes after this swaps the VM out itself.
+		 */
+		if (denali_vm_state_is_final(READ_ONCE(vm->state)))
 			denali_swap_out(vm);
 		denali_sched_release(vm);
 		cond_resched();

@@ -159,15 +159,20 @@ err_unpin:
 
 void denali_swap_out(struct denali_vm *vm)
 {
+	/* Final states are for good: no lock needed to see one. */
+	bool ended = denali_vm_state_is_final(READ_ONCE(vm->state));
 	unsigned long flags;
 
 	if (!vm->resident)
 		return;
 	denali_swap_lru_del(vm);
-	if (denali_backend->vcpu_save)
-		denali_backend->vcpu_save(vm);
+	/* An ended VM's CPU state is never needed again. */
+	if (!ended) {
+		if (denali_backend->vcpu_save)
+			denali_backend->vcpu_save(vm);
+		vm->vcpu_saved = true;
+	}
 	denali_backend->vcpu_free(vm);
-	vm->vcpu_saved = true;
 	denali_mem_unmap(&vm->mem);
 	swap_unpin(vm);
 	vm->resident = false;

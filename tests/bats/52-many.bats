@@ -14,12 +14,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local rc=0
-
-	# rmmod destroys every VM at once, far sooner than one by one.
-	unload_module 300 || rc=1
-	denali_teardown_file || rc=1
-	return "$rc"
+	denali_unload_teardown_file 300
 }
 
 @test "2,000 VMs are created and each runs a tiny guest to completion" {

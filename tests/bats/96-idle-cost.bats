@@ -19,13 +19,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local rc=0
-
-	# rmmod destroys every VM at once: destroying a thousand one
-	# 'denalictl destroy' at a time would take longer than the test.
-	unload_module 120 || rc=1
-	denali_teardown_file || rc=1
-	return "$rc"
+	denali_unload_teardown_file 120
 }
 
 # runner_ticks: the utime + stime of every runner kthread, in clock

@@ -178,6 +178,17 @@ denali_teardown_file() {
 	return "$rc"
 }
 
+# denali_unload_teardown_file SECONDS: teardown_file for a file that
+# leaves thousands of VMs: rmmod destroys them all at once, far sooner
+# than 'denalictl destroy' one at a time, within SECONDS.
+denali_unload_teardown_file() {
+	local rc=0
+
+	unload_module "$1" || rc=1
+	denali_teardown_file || rc=1
+	return "$rc"
+}
+
 # Per-test teardown: show the VMs when a test failed, then destroy them so
 # that the next test starts from none.
 denali_teardown() {

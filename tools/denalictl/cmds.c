@@ -325,36 +325,32 @@ int cmd_destroy(int argc, char **argv)
 			 "destroyed");
 }
 
-/* Ids of the idle resident VMs, for swap --idle. */
-struct id_list {
-	uint32_t *ids;
+struct vm_list {
+	struct dn_vm *vms;
 	size_t n, cap;
 };
 
-static int collect_idle(const struct dn_vm *vm, void *arg)
+static int collect_vm(const struct dn_vm *vm, void *arg)
 {
-	struct id_list *l = arg;
+	struct vm_list *l = arg;
 
-	if (vm->state != DENALI_VM_IDLE || !(vm->has & DN_HAS_RESIDENT) ||
-	    !vm->resident)
-		return 0;
 	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		uint32_t *ids = realloc(l->ids, cap * sizeof(*ids));
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct dn_vm *v = realloc(l->vms, cap * sizeof(*v));
 
-		if (!ids)
+		if (!v)
 			return -ENOMEM;
-		l->ids = ids;
+		l->vms = v;
 		l->cap = cap;
 	}
-	l->ids[l->n++] = vm->id;
+	l->vms[l->n++] = *vm;
 	return 0;
 }
 
 /* Every idle resident VM, over one socket: thousands take a second. */
 static int swap_idle(void)
 {
-	struct id_list l = { 0 };
+	struct vm_list l = { 0 };
 	size_t i, swapped = 0;
 	struct dn_nl *nl;
 	int ret, status;
@@ -362,18 +358,23 @@ static int swap_idle(void)
 	nl = dn_nl_open();
 	if (!nl)
 		return EXIT_ERR;
-	ret = dn_vm_dump(nl, collect_idle, &l);
+	ret = dn_vm_dump(nl, collect_vm, &l);
 	if (ret) {
 		status = report_nl_error(nl, ret, NULL, NULL);
 		goto out;
 	}
 	for (i = 0; i < l.n; i++) {
-		ret = dn_vm_cmd(nl, DENALI_CMD_VM_SWAP_OUT, l.ids[i]);
+		const struct dn_vm *vm = &l.vms[i];
+
+		if (vm->state != DENALI_VM_IDLE ||
+		    !(vm->has & DN_HAS_RESIDENT) || !vm->resident)
+			continue;
+		ret = dn_vm_cmd(nl, DENALI_CMD_VM_SWAP_OUT, vm->id);
 		/* Woken or gone since the dump: not idle any more. */
 		if (ret == -EBUSY || ret == -ENOENT)
 			continue;
 		if (ret) {
-			status = report_nl_error(nl, ret, NULL, NULL);
+			status = report_nl_error(nl, ret, vm->name, NULL);
 			goto out;
 		}
 		swapped++;
@@ -381,7 +382,7 @@ static int swap_idle(void)
 	printf("swapped out %zu idle VMs\n", swapped);
 	status = EXIT_OK;
 out:
-	free(l.ids);
+	free(l.vms);
 	dn_nl_close(nl);
 	return status;
 }
@@ -411,28 +412,6 @@ int cmd_swap(int argc, char **argv)
 		return usage_error("swap", "--idle takes no VM: '%s'",
 				   argv[optind]);
 	return swap_idle();
-}
-
-struct vm_list {
-	struct dn_vm *vms;
-	size_t n, cap;
-};
-
-static int collect_vm(const struct dn_vm *vm, void *arg)
-{
-	struct vm_list *l = arg;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct dn_vm *v = realloc(l->vms, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->vms = v;
-		l->cap = cap;
-	}
-	l->vms[l->n++] = *vm;
-	return 0;
 }
 
 static void print_table(const struct vm_list *l)
