@@ -514,7 +514,8 @@ static void svm_run(struct denali_vm *vm, bool fpu, struct denali_exit *exit)
 	/* The exit turned the host's breakpoints off. */
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
-	if (unlikely(vmcb->control.exit_code ==
+	if (IS_ENABLED(CONFIG_X86_MCE) &&
+	    unlikely(vmcb->control.exit_code ==
 		     SVM_EXIT_EXCP_BASE + X86_TRAP_MC)) {
 		/* Fake a user-mode context, as the guest is no kernel of ours. */
 		struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };

@@ -715,12 +715,16 @@ static void vmx_crash(struct denali_exit *exit, const char *reason)
 	exit->reason = reason;
 }
 
-/* A machine check that hit the guest belongs to the host's handler. */
+/*
+ * A machine check that hit the guest belongs to the host's handler, where
+ * the host has one.
+ */
 static void vmx_machine_check(void)
 {
 	struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
 
-	do_machine_check(&regs);
+	if (IS_ENABLED(CONFIG_X86_MCE))
+		do_machine_check(&regs);
 }
 
 /*
