@@ -3,8 +3,8 @@
 #
 # Many VMs at once: Denali's point is scale, so a hundred small guests
 # must all start, run and finish, each with its own result.
-# DENALI_SCALE_VMS (an even number) sets how many: the debug pass, whose
-# kernel is several times slower, runs fewer.
+# DENALI_SCALE_VMS (even, 4 or more) sets how many, so that a pass on a
+# slower kernel can run fewer.
 
 load helpers
 

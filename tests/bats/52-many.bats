@@ -4,7 +4,8 @@
 # Thousands of VMs: 2,000 tiny guests, created by one 'denalictl start
 # --count', each run to completion and stay listed, with their run-time
 # state freed as each ends (tests/bench/mem.sh goes to 30,000).
-# DENALI_MANY_VMS sets how many: the debug pass runs fewer.
+# DENALI_MANY_VMS sets how many, so that a pass on a slower kernel can
+# run fewer.
 
 load helpers
 
