@@ -204,8 +204,8 @@ start_echo() {
 @test "a Linux bridge joins denali0 and a tap device" {
 	local mac
 
-	modprobe bridge
-	modprobe tun
+	load_kmod bridge
+	load_kmod tun
 	ip link add dnbr0 type bridge
 	ip tuntap add dev dntap0 mode tap
 	for dev in dnbr0 dntap0; do

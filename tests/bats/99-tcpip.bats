@@ -14,8 +14,10 @@ load helpers
 UPLINK=denali0
 HOST_IP=10.0.0.1
 TAP_PEER="python3 $BATS_TEST_DIRNAME/tap-peer.py"
-# 100 httpd VMs at 2 MiB each fit the test machine's gatekeeper.
-SCALE_VMS=100
+# 100 httpd VMs at 2 MiB each fit the test machine's gatekeeper;
+# DENALI_SCALE_VMS (at most 253: one address each) sets fewer for a pass
+# on a slower kernel, as in 50-scale.bats.
+SCALE_VMS=${DENALI_SCALE_VMS:-100}
 
 setup_file() {
 	denali_setup_file
@@ -121,7 +123,7 @@ print(f"{h:08x}")' "$1"
 	[ "$output" = "1 0 " ]
 }
 
-@test "100 httpd VMs each serve their own document" {
+@test "many httpd VMs each serve their own document" {
 	local i pid pids=() failed=0
 
 	for ((i = 1; i <= SCALE_VMS; i++)); do
@@ -223,8 +225,8 @@ EOF
 }
 
 @test "a program on a tap bridged to denali0 exchanges ARP and ICMP with a VM" {
-	modprobe bridge
-	modprobe tun
+	load_kmod bridge
+	load_kmod tun
 	ip link add dnbr1 type bridge
 	ip tuntap add dev dntap1 mode tap
 	for dev in dnbr1 dntap1; do

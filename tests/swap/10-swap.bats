@@ -43,7 +43,7 @@ swap_on() {
 		echo "no swap disk: run under svm-run with SVM_RUN_SWAP" >&2
 		return 1
 	}
-	modprobe virtio_blk
+	load_kmod virtio_blk
 	udevadm settle 2>/dev/null || sleep 1
 	mkswap "$DENALI_SWAP_DISK" >/dev/null
 	swapon "$DENALI_SWAP_DISK"
