@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make          build denali.ko, denalictl and the guest SDK with its examples
+# make          build denali.ko, denalictl, the guest SDK with its examples
+#               and the hostile test guests (tests/hostile/guests)
 # make deps     install the Debian packages everything here needs
 # make demo     run the demo (in the emulated machine when the host cannot
 #               load modules)
@@ -23,6 +24,7 @@ tools:
 
 guest-sdk:
 	$(MAKE) -C guest-sdk
+	$(MAKE) -C tests/hostile/guests
 
 deps:
 	bash scripts/deps.sh
@@ -45,3 +47,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools/denalictl clean
 	$(MAKE) -C guest-sdk clean
+	$(MAKE) -C tests/hostile/guests clean

@@ -9,8 +9,9 @@
 #   sdk    make -C guest-sdk test-net: the guest TCP/IP stack's tests on
 #          this host (stacks joined by a simulated LAN); counts from the
 #          TAP lines
-#   svm    tests/vm/svm-run bats --tap --timing tests/bats: the bats suites
-#          in the SVM test machine (QEMU, AMD SVM); counts from the TAP lines
+#   svm    tests/vm/svm-run bats --tap --timing tests/bats tests/hostile:
+#          the bats suites and the hostile suite in the SVM test machine
+#          (QEMU, AMD SVM); counts from the TAP lines
 #   swap   the same machine with SWAP_MEM of RAM and a SWAP_DISK swap
 #          disk, for tests/swap: guest memory through Linux swap
 #   debug  the bats files of DEBUG_FILES again, then tests/debug (one
@@ -266,7 +267,7 @@ for level in "${levels[@]}"; do
 		if [ "$level" = svm ]; then
 			export SVM_RUN_TIMEOUT=${SVM_RUN_TIMEOUT:-$((${CHECK_TIMEOUT_SVM:-${TIMEOUT[svm]}} - 60))}
 			run_level svm live_tap tests/vm/svm-run \
-				bats --tap --timing tests/bats
+				bats --tap --timing tests/bats tests/hostile
 		elif [ "$level" = swap ]; then
 			run_level swap live_tap env \
 				SVM_RUN_TIMEOUT=$((${CHECK_TIMEOUT_SWAP:-${TIMEOUT[swap]}} - 60)) \
