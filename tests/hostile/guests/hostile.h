@@ -356,4 +356,46 @@ static inline unsigned long hostile_drain(void)
 	}
 }
 
+/*
+ * The loop of a paced attacker: drains its own receive queue, idles
+ * pace= microseconds (default def_us) and prints how many rounds it has
+ * sent every 100 rounds, named by who.
+ */
+static inline void hostile_pace(const char *who, unsigned long round,
+				unsigned int def_us)
+{
+	hostile_drain();
+	if (!(round % 100))
+		printf("%s: %lu rounds\n", who, round);
+	denali_idle(hostile_num("pace", def_us));
+}
+
+/* The link-local IPv6 address fe80::/64 with the EUI-64 of mac. */
+static inline void hostile_ll6(uint8_t ip6[16], const uint8_t mac[6])
+{
+	memset(ip6, 0, 16);
+	ip6[0] = 0xfe;
+	ip6[1] = 0x80;
+	ip6[8] = mac[0] ^ 2;
+	ip6[9] = mac[1];
+	ip6[10] = mac[2];
+	ip6[11] = 0xff;
+	ip6[12] = 0xfe;
+	ip6[13] = mac[3];
+	ip6[14] = mac[4];
+	ip6[15] = mac[5];
+}
+
+/* ff02::1, all nodes. */
+static const uint8_t hostile_allnodes[16] = { 0xff, 0x02, [15] = 1 };
+
+/* The victim's MAC (victim_mac=) or, when absent, broadcast. */
+static inline void hostile_mac_arg(const char *key, uint8_t mac[6])
+{
+	const char *v = hostile_arg(key);
+
+	if (!v || !hostile_mac(v, mac))
+		memcpy(mac, hostile_bcast, 6);
+}
+
 #endif /* HOSTILE_H */
