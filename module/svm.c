@@ -25,6 +25,7 @@
 #include <asm/trapnr.h>
 
 #include "backend.h"
+#include "spec.h"
 #include "svm.h"
 #include "vm.h"
 
@@ -109,6 +110,7 @@ static void svm_free_cpus(void)
 static int svm_init(void)
 {
 	u64 vm_cr;
+	int ret;
 
 	if (!boot_cpu_has(X86_FEATURE_SVM) || !boot_cpu_has(X86_FEATURE_NPT)) {
 		pr_err("denali: SVM without nested paging is not supported\n");
@@ -136,11 +138,17 @@ static int svm_init(void)
 	}
 	memset(page_address(svm_iopm), 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
 	memset(page_address(svm_msrpm), 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
-	return 0;
+	ret = denali_spec_init(false);
+	if (ret) {
+		__free_pages(svm_iopm, SVM_IOPM_ORDER);
+		__free_pages(svm_msrpm, SVM_MSRPM_ORDER);
+	}
+	return ret;
 }
 
 static void svm_exit(void)
 {
+	denali_spec_exit();
 	svm_free_cpus();
 	__free_pages(svm_iopm, SVM_IOPM_ORDER);
 	__free_pages(svm_msrpm, SVM_MSRPM_ORDER);
@@ -332,6 +340,7 @@ static void svm_vcpu_load(struct denali_vm *vm)
 		sc->last_serial = vm->serial;
 		sc->tlb_valid = true;
 	}
+	denali_spec_load(vm);
 }
 
 static void svm_vcpu_put(struct denali_vm *vm)
@@ -510,6 +519,7 @@ static void svm_run(struct denali_vm *vm, bool fpu, struct denali_exit *exit)
 			 page_to_phys(sc->host_vmcb), vm->regs.gpr);
 	raw_local_irq_disable();
 	asm volatile("stgi" ::: "memory");
+	denali_spec_exited();
 
 	/* The exit turned the host's breakpoints off. */
 	if (hw_breakpoint_active())

@@ -33,6 +33,7 @@
 #include <asm/vmx.h>
 
 #include "backend.h"
+#include "spec.h"
 #include "vm.h"
 #include "vmx.h"
 
@@ -371,6 +372,7 @@ static void vmx_exit(void)
 {
 	int cpu;
 
+	denali_spec_exit();
 	cpu_emergency_unregister_virt_callback(vmx_emergency_clear);
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *c = per_cpu_ptr(&vmx_cpus, cpu);
@@ -385,6 +387,8 @@ static int vmx_init(void)
 {
 	int ret = vmx_setup_config();
 
+	if (!ret)
+		ret = denali_spec_init(true);
 	if (!ret)
 		cpu_emergency_register_virt_callback(vmx_emergency_clear);
 	return ret;
@@ -431,8 +435,6 @@ static void vmx_load(struct vmx_vcpu *v)
 	if (c->current_vmcs != v->vmcs) {
 		vmx_insn_pa("vmptrld", v->vmcs_pa);
 		c->current_vmcs = v->vmcs;
-		/* Another VM ran here: keep its branch predictions away. */
-		indirect_branch_prediction_barrier();
 	}
 
 	if (moved) {
@@ -664,6 +666,7 @@ static void vmx_vcpu_load(struct denali_vm *vm)
 {
 	preempt_disable();
 	vmx_load(vm->vcpu);
+	denali_spec_load(vm);
 	preempt_enable();
 }
 
@@ -897,6 +900,8 @@ static void vmx_run(struct denali_vm *vm, bool fpu, struct denali_exit *exit)
 	debugctl = get_debugctlmsr();
 	asm volatile("sldt %0" : "=rm"(ldt));
 
+	denali_spec_vmx_enter();
+
 	fail = denali_vmx_enter(vm->regs.gpr, &v->host_rsp, v->launched);
 
 	/*
@@ -927,6 +932,8 @@ static void vmx_run(struct denali_vm *vm, bool fpu, struct denali_exit *exit)
 	vm->regs.rflags = vmcs_read(GUEST_RFLAGS);
 	reason = vmcs_read(VM_EXIT_REASON);
 	vmx_handle_exit(vm, reason, exit);
+	denali_spec_exited();
+	denali_spec_vmx_handled(exit->kind);
 
 	/* The host interrupt that ended the guest's run is taken here. */
 	local_irq_enable();

@@ -62,6 +62,9 @@ SYM_FUNC_START(denali_vmx_enter)
 	mov  REG_DI(%rax), %rdi
 	mov  REG_AX(%rax), %rax
 
+	/* MDS, TAA, MMIO stale data: the host's data leaves the buffers. */
+	CLEAR_CPU_BUFFERS
+
 	jnc  .Llaunch
 
 	UNWIND_HINT_SAVE
@@ -105,6 +108,24 @@ SYM_INNER_LABEL(denali_vmx_exit, SYM_L_GLOBAL)
 	/* The guest may have filled the return stack buffer. */
 	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT,\
 			   X86_FEATURE_RSB_VMEXIT_LITE
+
+	/*
+	 * Legacy IBRS restricts predictions only when written after the
+	 * move to the more privileged mode, so the host's SPEC_CTRL value is
+	 * written again. Guests cannot reach the MSR, and VM entry and exit
+	 * do not switch it, so nothing else can differ from the host's.
+	 */
+	ALTERNATIVE "jmp .Lspec_ctrl_done", "", X86_FEATURE_KERNEL_IBRS
+	mov  $MSR_IA32_SPEC_CTRL, %ecx
+	mov  PER_CPU_VAR(x86_spec_ctrl_current), %rax
+	mov  %rax, %rdx
+	shr  $32, %rdx
+	wrmsr
+	lfence
+.Lspec_ctrl_done:
+
+	/* Branch history the guest left must not steer the host. */
+	CLEAR_BRANCH_HISTORY_VMEXIT
 
 	mov  %rbx, %rax
 	pop  %rbx
