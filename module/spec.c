@@ -17,6 +17,7 @@
  */
 #define pr_fmt(fmt) "denali: " fmt
 
+#include <linux/cpu.h>
 #include <linux/gfp.h>
 #include <linux/jump_label.h>
 #include <linux/moduleparam.h>
@@ -89,6 +90,7 @@ static enum vmx_l1d_flush_state spec_l1d_choice(void)
 	    (caps & ARCH_CAP_SKIP_VMENTRY_L1DFLUSH))
 		return VMENTER_L1D_FLUSH_NOT_REQUIRED;
 
+#if IS_ENABLED(CONFIG_KVM_INTEL)
 	switch (l1tf_mitigation) {
 	case L1TF_MITIGATION_OFF:
 		return VMENTER_L1D_FLUSH_NEVER;
@@ -99,6 +101,14 @@ static enum vmx_l1d_flush_state spec_l1d_choice(void)
 	default:
 		return VMENTER_L1D_FLUSH_ALWAYS;
 	}
+#else
+	/*
+	 * The kernel exports its l1tf= choice only for kvm_intel: follow
+	 * mitigations= and l1tf='s default, a conditional flush.
+	 */
+	return cpu_mitigations_off() ? VMENTER_L1D_FLUSH_NEVER :
+				       VMENTER_L1D_FLUSH_COND;
+#endif
 }
 
 static int spec_init_l1d(void)
