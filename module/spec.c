@@ -258,13 +258,9 @@ static noinline void spec_flush_l1d(void)
 
 void denali_spec_vmx_enter(void)
 {
-	bool flush;
+	bool flush = spec_l1d == VMENTER_L1D_FLUSH_ALWAYS;
 
-	switch (spec_l1d) {
-	case VMENTER_L1D_FLUSH_ALWAYS:
-		spec_flush_l1d();
-		return;
-	case VMENTER_L1D_FLUSH_COND:
+	if (spec_l1d == VMENTER_L1D_FLUSH_COND) {
 		flush = __this_cpu_read(spec_l1d_dirty);
 		__this_cpu_write(spec_l1d_dirty, false);
 #if IS_ENABLED(CONFIG_KVM_INTEL)
@@ -275,17 +271,14 @@ void denali_spec_vmx_enter(void)
 		/* No record of host interrupts: assume one came. */
 		flush = true;
 #endif
-		if (flush)
-			spec_flush_l1d();
-		return;
-	default:
-		break;
 	}
 	/*
-	 * The flush clears the CPU buffers too; without it, where only MMIO
-	 * stale data asks for VERW, clear them here, as vmx_run.S does not.
+	 * The flush clears the CPU buffers too. Without it, where only MMIO
+	 * stale data asks for VERW, vmx_run.S does not clear them: do it here.
 	 */
-	if (static_branch_unlikely(&mmio_stale_data_clear))
+	if (flush)
+		spec_flush_l1d();
+	else if (static_branch_unlikely(&mmio_stale_data_clear))
 		x86_clear_cpu_buffers();
 }
 
