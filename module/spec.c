@@ -164,8 +164,7 @@ int denali_spec_init(bool vmx)
 			spec_add("rsb");
 		else if (cpu_feature_enabled(X86_FEATURE_RSB_VMEXIT_LITE))
 			spec_add("rsb_lite");
-		if (cpu_feature_enabled(X86_FEATURE_MSR_SPEC_CTRL) &&
-		    cpu_feature_enabled(X86_FEATURE_KERNEL_IBRS))
+		if (cpu_feature_enabled(X86_FEATURE_KERNEL_IBRS))
 			spec_add("ibrs");
 		if (cpu_feature_enabled(X86_FEATURE_CLEAR_BHB_LOOP_ON_VMEXIT))
 			spec_add("bhb_clear");
