@@ -25,6 +25,7 @@
 #include <asm/trapnr.h>
 
 #include "backend.h"
+#include "insn.h"
 #include "spec.h"
 #include "svm.h"
 #include "vm.h"
@@ -47,9 +48,6 @@
 
 /* Second-level entries: present, writable, user (NPT walks are user walks). */
 #define SVM_NPT_FLAGS		(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER)
-
-/* The length of VMMCALL: without NRIP save, the next RIP is ours to find. */
-#define SVM_VMMCALL_LEN		3
 
 struct svm_cpu {
 	/* The CPU's host save area (MSR_VM_HSAVE_PA). */
@@ -225,7 +223,8 @@ static void svm_set_intercept(struct vmcb_control_area *c, unsigned int bit)
 
 static const unsigned int svm_intercepts[] = {
 	INTERCEPT_CR0_WRITE, INTERCEPT_CR3_WRITE, INTERCEPT_CR4_WRITE,
-	INTERCEPT_CR8_WRITE,
+	/* CR8 is LOCK MOV CR0 in 32-bit code: #UD, as on Intel. */
+	INTERCEPT_CR8_READ, INTERCEPT_CR8_WRITE,
 	INTERCEPT_DR0_READ, INTERCEPT_DR1_READ, INTERCEPT_DR2_READ,
 	INTERCEPT_DR3_READ, INTERCEPT_DR4_READ, INTERCEPT_DR5_READ,
 	INTERCEPT_DR6_READ, INTERCEPT_DR7_READ,
@@ -244,7 +243,8 @@ static const unsigned int svm_intercepts[] = {
 	INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT,
 	INTERCEPT_RDTSCP, INTERCEPT_WBINVD, INTERCEPT_MONITOR,
 	INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV,
-	INTERCEPT_RDPRU,
+	/* #UD for these, as VMX runs guests without them. */
+	INTERCEPT_RDPRU, INTERCEPT_INVPCID,
 };
 
 static void svm_init_vmcb(struct denali_vm *vm, struct svm_vcpu *v)
@@ -374,31 +374,23 @@ static const char *svm_forbidden(u32 code)
 		return "forbidden: port I/O";
 	case SVM_EXIT_MSR:
 		return "forbidden: MSR access";
-	case SVM_EXIT_WRITE_CR0:
-	case SVM_EXIT_WRITE_CR3:
-	case SVM_EXIT_WRITE_CR4:
-	case SVM_EXIT_WRITE_CR8:
-		return "forbidden instruction: control register write";
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR7:
-		return "forbidden instruction: debug register access";
+		return "forbidden: debug register access";
 	case SVM_EXIT_RDPMC:
 		return "forbidden instruction: rdpmc";
-	case SVM_EXIT_RDTSCP:
-		return "forbidden instruction: rdtscp";
-	case SVM_EXIT_RDPRU:
-		return "forbidden instruction: rdpru";
 	case SVM_EXIT_INVD:
 		return "forbidden instruction: invd";
 	case SVM_EXIT_WBINVD:
 		return "forbidden instruction: wbinvd";
 	case SVM_EXIT_MONITOR:
+		return "forbidden instruction: monitor";
 	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_MWAIT_COND:
-		return "forbidden instruction: monitor/mwait";
+		return "forbidden instruction: mwait";
 	case SVM_EXIT_XSETBV:
 		return "forbidden instruction: xsetbv";
 	case SVM_EXIT_TASK_SWITCH:
-		return "forbidden instruction: task switch";
+		return "forbidden: task switch";
 	case SVM_EXIT_INVLPGA:
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
@@ -406,7 +398,7 @@ static const char *svm_forbidden(u32 code)
 	case SVM_EXIT_STGI:
 	case SVM_EXIT_CLGI:
 	case SVM_EXIT_SKINIT:
-		return "forbidden instruction: SVM";
+		return "forbidden: SVM instruction";
 	default:
 		return "forbidden instruction";
 	}
@@ -446,6 +438,181 @@ static bool svm_inject_upcall(struct denali_vm *vm, u8 vector)
 	return true;
 }
 
+/* Reads guest memory for the decoder; see svm_decode(). */
+struct svm_fetch {
+	struct denali_vm *vm;
+	u64 fault_gpa;
+};
+
+/*
+ * The kernel address of the guest page holding gpa, when the nested
+ * page tables map it. Walks them without sleeping: run() may be called
+ * with preemption off (kernel_fpu_begin()).
+ */
+static const u8 *svm_guest_page(struct denali_vm *vm, u64 gpa)
+{
+	const u64 *table = vm->mem.root;
+	int level;
+	u64 e;
+
+	if (gpa >= vm->mem.size || !table)
+		return NULL;
+	for (level = denali_backend->sl_levels; level > 1; level--) {
+		e = READ_ONCE(table[(gpa >> (PAGE_SHIFT + 9 * (level - 1))) & 511]);
+		if (!e)
+			return NULL;
+		table = __va(e & PTE_PFN_MASK);
+	}
+	e = READ_ONCE(table[(gpa >> PAGE_SHIFT) & 511]);
+	return e ? __va(e & PTE_PFN_MASK) : NULL;
+}
+
+static int svm_read_guest(void *arg, u32 addr, void *buf, unsigned int len)
+{
+	struct svm_fetch *f = arg;
+	u8 *to = buf;
+
+	while (len) {
+		unsigned int off = offset_in_page(addr);
+		unsigned int n = min_t(unsigned int, len, PAGE_SIZE - off);
+		const u8 *page = svm_guest_page(f->vm, addr);
+
+		if (!page) {
+			f->fault_gpa = addr;
+			return -EFAULT;
+		}
+		memcpy(to, page + off, n);
+		to += n;
+		addr += n;	/* linear addresses wrap at 4 GiB */
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * Decodes the instruction that caused the intercept: without decode
+ * assists or NRIP save only guest memory tells what it was and how long.
+ * Paging is off, so a linear address is a guest-physical one. A byte on a
+ * page not mapped yet becomes a nested page fault there, after which the
+ * guest runs the instruction again (outside memory, that crashes it); an
+ * instruction that cannot be behind the intercept crashes the VM.
+ */
+static bool svm_decode(struct denali_vm *vm, struct svm_vcpu *v,
+		       struct denali_insn *insn, struct denali_exit *exit)
+{
+	const struct vmcb_save_area *s = &v->vmcb->save;
+	struct svm_fetch f = { .vm = vm };
+	struct denali_insn_ctx ctx = {
+		.seg_base = {
+			[DENALI_SEG_ES] = s->es.base,
+			[DENALI_SEG_CS] = s->cs.base,
+			[DENALI_SEG_SS] = s->ss.base,
+			[DENALI_SEG_DS] = s->ds.base,
+			[DENALI_SEG_FS] = s->fs.base,
+			[DENALI_SEG_GS] = s->gs.base,
+		},
+		.eip = vm->regs.rip,
+		.addr32 = (s->cs.attrib & SVM_SELECTOR_DB_MASK) &&
+			  !(vm->regs.rflags & X86_EFLAGS_VM),
+		.gpr = vm->regs.gpr,
+		.read = svm_read_guest,
+		.arg = &f,
+	};
+	int ret = denali_insn_decode(&ctx, insn);
+
+	if (ret == -EFAULT) {
+		exit->kind = DENALI_EXIT_MEM_FAULT;
+		exit->gpa = f.fault_gpa;
+	} else if (ret) {
+		exit->reason = "forbidden: undecodable instruction at an intercept";
+	}
+	return !ret;
+}
+
+/* Moves RIP past an instruction, ending an STI or MOV SS shadow. */
+static void svm_skip(struct denali_vm *vm, struct svm_vcpu *v,
+		     unsigned int len)
+{
+	vm->regs.rip = (u32)(vm->regs.rip + len);
+	v->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+}
+
+static void svm_vmmcall(struct denali_vm *vm, struct svm_vcpu *v,
+			struct denali_exit *exit)
+{
+	struct denali_insn insn;
+
+	if (boot_cpu_has(X86_FEATURE_NRIPS)) {
+		vm->regs.rip = (u32)v->vmcb->control.next_rip;
+		v->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+		exit->kind = DENALI_EXIT_HYPERCALL;
+		return;
+	}
+	/* Prefixes are allowed, and part of its length. */
+	if (!svm_decode(vm, v, &insn, exit))
+		return;
+	if (insn.kind != DENALI_INSN_VMMCALL) {
+		exit->reason = "forbidden: undecodable instruction at an intercept";
+		return;
+	}
+	svm_skip(vm, v, insn.len);
+	exit->kind = DENALI_EXIT_HYPERCALL;
+}
+
+/*
+ * A write to CR0, CR3 or CR4 that leaves the register as the guest reads
+ * it completes as a no-op; any other ends the VM. VMX hardware lets the
+ * same writes through without an exit, so both backends agree.
+ */
+static void svm_cr_write(struct denali_vm *vm, struct svm_vcpu *v,
+			 unsigned int cr, struct denali_exit *exit)
+{
+	const struct vmcb_save_area *s = &v->vmcb->save;
+	struct denali_insn insn;
+	u32 old, val;
+
+	if (!svm_decode(vm, v, &insn, exit))
+		return;
+	old = cr == 0 ? s->cr0 : cr == 3 ? s->cr3 : s->cr4;
+	switch (insn.kind) {
+	case DENALI_INSN_MOV_TO_CR:
+		if (insn.cr != cr)
+			goto bad;
+		val = insn.val;
+		break;
+	case DENALI_INSN_LMSW:
+		if (cr)
+			goto bad;
+		val = denali_lmsw_cr0(old, insn.val);
+		break;
+	case DENALI_INSN_CLTS:
+		if (cr)
+			goto bad;
+		val = old & ~X86_CR0_TS;
+		break;
+	default:
+		goto bad;
+	}
+	if (!denali_cr_write_ok(cr, old, val)) {
+		exit->reason = "forbidden: control register write";
+		return;
+	}
+	svm_skip(vm, v, insn.len);
+	exit->kind = DENALI_EXIT_NONE;
+	return;
+bad:
+	exit->reason = "forbidden: undecodable instruction at an intercept";
+}
+
+/* The guest takes #UD, as it would on a CPU without the instruction. */
+static void svm_inject_ud(struct vmcb_control_area *c,
+			  struct denali_exit *exit)
+{
+	c->event_inj = X86_TRAP_UD | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID;
+	c->event_inj_err = 0;
+	exit->kind = DENALI_EXIT_NONE;
+}
+
 static void svm_handle_exit(struct denali_vm *vm, struct svm_vcpu *v,
 			    struct denali_exit *exit)
 {
@@ -462,8 +629,19 @@ static void svm_handle_exit(struct denali_vm *vm, struct svm_vcpu *v,
 		exit->kind = DENALI_EXIT_NONE;
 		break;
 	case SVM_EXIT_VMMCALL:
-		vm->regs.rip = (u32)(vm->regs.rip + SVM_VMMCALL_LEN);
-		exit->kind = DENALI_EXIT_HYPERCALL;
+		svm_vmmcall(vm, v, exit);
+		break;
+	case SVM_EXIT_WRITE_CR0:
+	case SVM_EXIT_WRITE_CR3:
+	case SVM_EXIT_WRITE_CR4:
+		svm_cr_write(vm, v, code - SVM_EXIT_WRITE_CR0, exit);
+		break;
+	case SVM_EXIT_READ_CR8:
+	case SVM_EXIT_WRITE_CR8:
+	case SVM_EXIT_RDTSCP:
+	case SVM_EXIT_RDPRU:
+	case SVM_EXIT_INVPCID:
+		svm_inject_ud(c, exit);
 		break;
 	case SVM_EXIT_NPF:
 		exit->kind = DENALI_EXIT_MEM_FAULT;
