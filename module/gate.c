@@ -32,6 +32,7 @@
 #include "gate.h"
 #include "netlink.h"
 #include "mem.h"
+#include "net.h"
 #include "sched.h"
 #include "swap.h"
 #include "vm.h"
@@ -140,7 +141,8 @@ static enum denali_gate_verdict gate_decide(struct list_head *node,
 					    void *arg)
 {
 	struct denali_vm *vm = list_entry(node, struct denali_vm, gate_node);
-	u64 pages = vm->mem.size >> PAGE_SHIFT;
+	/* Its memory, and the frames that may wait for it to read them. */
+	u64 pages = (vm->mem.size >> PAGE_SHIFT) + denali_net_rxq_max_pages();
 	u64 watermark = *(u64 *)arg;
 	unsigned long flags;
 

@@ -137,17 +137,6 @@ static long hc_net_send(struct denali_vm *vm, u32 gpa, u32 count)
 	return i ? i : len;
 }
 
-static struct sk_buff *hc_rx_peek(struct denali_port *port)
-{
-	struct sk_buff *skb;
-	unsigned long flags;
-
-	spin_lock_irqsave(&port->rxq.lock, flags);
-	skb = skb_peek(&port->rxq);
-	spin_unlock_irqrestore(&port->rxq.lock, flags);
-	return skb;
-}
-
 static long hc_net_recv(struct denali_vm *vm, u32 gpa, u32 count)
 {
 	struct denali_frame desc[DENALI_NET_BATCH_MAX];
@@ -167,8 +156,8 @@ static long hc_net_recv(struct denali_vm *vm, u32 gpa, u32 count)
 		if (size < 0)
 			break;
 		/* The guest is the only reader: the head stays the head. */
-		while ((skb = hc_rx_peek(port)) && skb->len > size) {
-			skb_unlink(skb, &port->rxq);
+		while ((skb = denali_port_rx_peek(port)) && skb->len > size) {
+			denali_port_rx_unlink(port, skb);
 			atomic64_inc(&port->stats->rx_drops);
 			kfree_skb(skb);
 		}
@@ -184,7 +173,7 @@ static long hc_net_recv(struct denali_vm *vm, u32 gpa, u32 count)
 			size = -EFAULT;
 			break;
 		}
-		skb_unlink(skb, &port->rxq);
+		denali_port_rx_unlink(port, skb);
 		desc[i].len = skb->len;
 		atomic64_inc(&port->stats->rx_frames);
 		atomic64_add(skb->len, &port->stats->rx_bytes);

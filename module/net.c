@@ -9,6 +9,9 @@
  * - a frame whose source MAC the sender may not use is dropped and
  *   counted (spoofed): a VM sends only from its own MAC, the uplink from
  *   any unicast MAC that no VM owns;
+ * - a VM's frame that claims an address the VM does not own, or that
+ *   only a router or a DHCP server may send, is dropped and counted
+ *   (see struct denali_port_filter);
  * - broadcast and multicast go to every port but the sender, uplink
  *   included;
  * - unicast to a VM's MAC goes to that VM only;
@@ -23,8 +26,9 @@
  * first frame (an ARP request or reply at the latest), as on a real
  * switch; unlike one, we never flood unknown unicast.
  *
- * A frame arriving at a port goes on its bounded receive queue (full:
- * dropped and counted) and the owner is notified: a VM gets
+ * A frame arriving at a port goes on its receive queue, bounded in frames
+ * and in bytes of buffer (full: dropped and counted), and the owner is
+ * notified: a VM gets
  * DENALI_IRQ_NET, the uplink hands the frame to the host stack.
  *
  * Locking: sw->lock (BH off: the uplink sends from softirq) protects the
@@ -43,10 +47,21 @@
  * after a grace period, for lookups that found it but lost the race.
  */
 #include <linux/etherdevice.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/if_arp.h>
+#include <linux/if_vlan.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/jhash.h>
+#include <linux/moduleparam.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
+#include <linux/udp.h>
 #include <linux/wait_bit.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ndisc.h>
 #include <net/netlink.h>
 #include <linux/denali_abi.h>
 
@@ -56,6 +71,18 @@
 #include "net.h"
 #include "vm.h"
 
+static unsigned int rx_queue_kb = 256;
+module_param(rx_queue_kb, uint, 0644);
+MODULE_PARM_DESC(rx_queue_kb,
+		 "Bytes of buffer (KiB) a VM's receive queue holds at most");
+
+/* What a queued frame was charged against its receive queue's bound. */
+struct denali_skb_cb {
+	unsigned int charge;
+};
+
+#define DENALI_SKB_CB(skb) ((struct denali_skb_cb *)(skb)->cb)
+
 int denali_net_check_mac(const u8 *mac, struct netlink_ext_ack *extack)
 {
 	if (is_zero_ether_addr(mac)) {
@@ -64,6 +91,16 @@ int denali_net_check_mac(const u8 *mac, struct netlink_ext_ack *extack)
 	}
 	if (is_multicast_ether_addr(mac)) {
 		NL_SET_ERR_MSG(extack, "MAC address is not unicast");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int denali_net_check_ipv4(__be32 addr, struct netlink_ext_ack *extack)
+{
+	if (ipv4_is_zeronet(addr) || ipv4_is_lbcast(addr) ||
+	    ipv4_is_multicast(addr) || ipv4_is_loopback(addr)) {
+		NL_SET_ERR_MSG(extack, "IPv4 address is not a unicast host address");
 		return -EINVAL;
 	}
 	return 0;
@@ -86,6 +123,145 @@ bool denali_net_src_ok(bool uplink, const u8 *port_mac, const u8 *src,
 	if (!uplink)
 		return ether_addr_equal(src, port_mac);
 	return is_valid_ether_addr(src) && !src_is_vm;
+}
+
+/* ARP for IPv4 over Ethernet, from the port's own MAC and address. */
+static enum denali_net_verdict filter_arp(const struct denali_port_filter *f,
+					  const u8 *mac, const u8 *p,
+					  unsigned int len)
+{
+	const struct arphdr *arp = (const struct arphdr *)p;
+	const u8 *sha = p + sizeof(*arp);
+	__be32 spa;
+
+	if (len < sizeof(*arp) + 2 * (ETH_ALEN + 4) ||
+	    arp->ar_hrd != htons(ARPHRD_ETHER) ||
+	    arp->ar_pro != htons(ETH_P_IP) ||
+	    arp->ar_hln != ETH_ALEN || arp->ar_pln != 4)
+		return DENALI_NET_ADDR_SPOOFED;
+	memcpy(&spa, sha + ETH_ALEN, sizeof(spa));
+	if (!ether_addr_equal(sha, mac))
+		return DENALI_NET_ADDR_SPOOFED;
+	/* An address probe (RFC 5227) names no sender address. */
+	if (spa == f->ipv4 ||
+	    (!spa && arp->ar_op == htons(ARPOP_REQUEST)))
+		return DENALI_NET_PASS;
+	return DENALI_NET_ADDR_SPOOFED;
+}
+
+static enum denali_net_verdict filter_ipv4(const struct denali_port_filter *f,
+					   const u8 *p, unsigned int len)
+{
+	const struct iphdr *ip = (const struct iphdr *)p;
+	unsigned int hlen;
+
+	if (len < sizeof(*ip) || ip->version != 4 || ip->ihl < 5)
+		return DENALI_NET_ADDR_SPOOFED;
+	if (f->ipv4 && ip->saddr != f->ipv4)
+		return DENALI_NET_ADDR_SPOOFED;
+	/* Later fragments carry no transport header to look at. */
+	if (ip->frag_off & htons(IP_OFFSET))
+		return DENALI_NET_PASS;
+	hlen = ip->ihl * 4;
+	if (len < hlen)
+		return DENALI_NET_ADDR_SPOOFED;
+	p += hlen;
+	len -= hlen;
+	switch (ip->protocol) {
+	case IPPROTO_ICMP:
+		if (len < 1)
+			return DENALI_NET_ROUTER;
+		return p[0] == ICMP_REDIRECT ? DENALI_NET_ROUTER :
+					       DENALI_NET_PASS;
+	case IPPROTO_UDP:
+		if (len < sizeof(struct udphdr))
+			return DENALI_NET_ROUTER;
+		return ((const struct udphdr *)p)->source == htons(67) ?
+		       DENALI_NET_ROUTER : DENALI_NET_PASS;
+	}
+	return DENALI_NET_PASS;
+}
+
+/* Extension headers the walk goes through before the transport header. */
+#define FILTER_IPV6_MAX_EXT	8
+
+static enum denali_net_verdict filter_ipv6(const u8 *p, unsigned int len)
+{
+	const struct ipv6hdr *ip6 = (const struct ipv6hdr *)p;
+	unsigned int off = sizeof(*ip6), i;
+	u8 next;
+
+	if (len < sizeof(*ip6) || ip6->version != 6)
+		return DENALI_NET_ROUTER;
+	next = ip6->nexthdr;
+	/*
+	 * A header chain that does not fit in the frame, or is too long to
+	 * follow, may hide an advertisement: drop it (RFC 7112 wants the
+	 * whole chain in the first fragment anyway).
+	 */
+	for (i = 0; ; i++) {
+		const u8 *h = p + off;
+
+		if (next == NEXTHDR_ICMP) {
+			if (len < off + 1)
+				return DENALI_NET_ROUTER;
+			return h[0] == NDISC_ROUTER_ADVERTISEMENT ||
+			       h[0] == NDISC_REDIRECT ? DENALI_NET_ROUTER :
+							DENALI_NET_PASS;
+		}
+		if (next == NEXTHDR_UDP) {
+			if (len < off + sizeof(struct udphdr))
+				return DENALI_NET_ROUTER;
+			return ((const struct udphdr *)h)->source ==
+			       htons(547) ? DENALI_NET_ROUTER : DENALI_NET_PASS;
+		}
+		/* Encrypted (ESP), or nothing more: nothing to look at. */
+		if (!ipv6_ext_hdr(next) || next == NEXTHDR_NONE)
+			return DENALI_NET_PASS;
+		if (i == FILTER_IPV6_MAX_EXT || len < off + 8)
+			return DENALI_NET_ROUTER;
+		if (next == NEXTHDR_FRAGMENT) {
+			const struct frag_hdr *fh = (const struct frag_hdr *)h;
+
+			if (fh->frag_off & htons(IP6_OFFSET))
+				return DENALI_NET_PASS;
+			off += sizeof(*fh);
+		} else if (next == NEXTHDR_AUTH) {
+			/* AH counts its length in 4-byte units, less two. */
+			off += (h[1] + 2) << 2;
+		} else {
+			off += ipv6_optlen((const struct ipv6_opt_hdr *)h);
+		}
+		next = h[0];
+	}
+}
+
+enum denali_net_verdict denali_net_filter(const struct denali_port_filter *f,
+					  const u8 *mac, const u8 *frame,
+					  unsigned int len)
+{
+	const struct ethhdr *eth = (const struct ethhdr *)frame;
+
+	if (f->trusted)
+		return DENALI_NET_PASS;
+	if (len < ETH_HLEN)
+		return DENALI_NET_ADDR_SPOOFED;
+	frame += ETH_HLEN;
+	len -= ETH_HLEN;
+	switch (eth->h_proto) {
+	case htons(ETH_P_8021Q):
+	case htons(ETH_P_8021AD):
+	case htons(ETH_P_QINQ1):
+		return DENALI_NET_ADDR_SPOOFED;
+	case htons(ETH_P_ARP):
+		return f->ipv4 ? filter_arp(f, mac, frame, len) :
+				 DENALI_NET_PASS;
+	case htons(ETH_P_IP):
+		return filter_ipv4(f, frame, len);
+	case htons(ETH_P_IPV6):
+		return filter_ipv6(frame, len);
+	}
+	return DENALI_NET_PASS;
 }
 
 long denali_net_check_send(u32 mem_size, const struct denali_frame *f)
@@ -143,6 +319,7 @@ static struct denali_port *sw_lookup(struct denali_switch *sw, const u8 *mac)
 
 struct denali_port *denali_port_add(struct denali_switch *sw, const u8 *mac,
 				    bool uplink,
+				    const struct denali_port_filter *filter,
 				    const struct denali_port_ops *ops,
 				    void *priv, struct denali_net_stats *stats)
 {
@@ -159,6 +336,8 @@ struct denali_port *denali_port_add(struct denali_switch *sw, const u8 *mac,
 	port->ops = ops;
 	port->priv = priv;
 	port->stats = stats;
+	if (filter)
+		port->filter = *filter;
 	INIT_LIST_HEAD(&port->tx_node);
 	skb_queue_head_init(&port->txq);
 	skb_queue_head_init(&port->rxq);
@@ -211,6 +390,7 @@ void denali_port_del(struct denali_port *port)
 	wait_var_event(&port->ref, !refcount_read(&port->ref));
 	/* Nobody delivers any more: what waits is ours to free. */
 	skb_queue_purge(&port->rxq);
+	port->rxq_bytes = 0;
 	kfree_rcu(port, rcu);
 }
 
@@ -248,18 +428,63 @@ int denali_port_send(struct denali_port *port, struct sk_buff *skb)
  */
 static void port_rx(struct denali_port *port, struct sk_buff *skb)
 {
+	unsigned int limit = READ_ONCE(rx_queue_kb) << 10;
+	unsigned int charge = skb->truesize;
 	unsigned long flags;
 
 	spin_lock_irqsave(&port->rxq.lock, flags);
-	if (skb_queue_len(&port->rxq) >= DENALI_NET_RXQ_LEN) {
+	if (skb_queue_len(&port->rxq) >= DENALI_NET_RXQ_LEN ||
+	    charge > limit || port->rxq_bytes > limit - charge) {
 		spin_unlock_irqrestore(&port->rxq.lock, flags);
 		atomic64_inc(&port->stats->rx_drops);
 		kfree_skb(skb);
 		return;
 	}
+	/* Linearizing may change truesize: remember what was counted. */
+	DENALI_SKB_CB(skb)->charge = charge;
+	port->rxq_bytes += charge;
 	__skb_queue_tail(&port->rxq, skb);
 	spin_unlock_irqrestore(&port->rxq.lock, flags);
 	port->ops->notify(port);
+}
+
+struct sk_buff *denali_port_rx_peek(struct denali_port *port)
+{
+	struct sk_buff *skb;
+	unsigned long flags;
+
+	spin_lock_irqsave(&port->rxq.lock, flags);
+	skb = skb_peek(&port->rxq);
+	spin_unlock_irqrestore(&port->rxq.lock, flags);
+	return skb;
+}
+
+void denali_port_rx_unlink(struct denali_port *port, struct sk_buff *skb)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&port->rxq.lock, flags);
+	__skb_unlink(skb, &port->rxq);
+	port->rxq_bytes -= DENALI_SKB_CB(skb)->charge;
+	spin_unlock_irqrestore(&port->rxq.lock, flags);
+}
+
+struct sk_buff *denali_port_rx_dequeue(struct denali_port *port)
+{
+	struct sk_buff *skb;
+	unsigned long flags;
+
+	spin_lock_irqsave(&port->rxq.lock, flags);
+	skb = __skb_dequeue(&port->rxq);
+	if (skb)
+		port->rxq_bytes -= DENALI_SKB_CB(skb)->charge;
+	spin_unlock_irqrestore(&port->rxq.lock, flags);
+	return skb;
+}
+
+unsigned long denali_net_rxq_max_pages(void)
+{
+	return DIV_ROUND_UP(READ_ONCE(rx_queue_kb), PAGE_SIZE >> 10);
 }
 
 /* Delivers to a port found under RCU, unless it is being deleted. */
@@ -333,6 +558,21 @@ static void sw_forward(struct denali_switch *sw, struct denali_port *src,
 		atomic64_inc(&src->stats->spoofed);
 		kfree_skb(skb);
 		return;
+	}
+	if (!src->uplink) {
+		switch (denali_net_filter(&src->filter, src->mac, skb->data,
+					  skb->len)) {
+		case DENALI_NET_PASS:
+			break;
+		case DENALI_NET_ADDR_SPOOFED:
+			atomic64_inc(&src->stats->addr_spoofed);
+			kfree_skb(skb);
+			return;
+		case DENALI_NET_ROUTER:
+			atomic64_inc(&src->stats->router_drops);
+			kfree_skb(skb);
+			return;
+		}
 	}
 	atomic64_inc(&src->stats->tx_frames);
 	atomic64_add(skb->len, &src->stats->tx_bytes);
@@ -458,10 +698,14 @@ static const struct denali_port_ops vm_port_ops = {
 
 int denali_net_vm_attach(struct denali_vm *vm, struct netlink_ext_ack *extack)
 {
+	struct denali_port_filter filter = {
+		.ipv4 = vm->ipv4,
+		.trusted = vm->trusted,
+	};
 	struct denali_port *port;
 
-	port = denali_port_add(the_switch, vm->mac, false, &vm_port_ops, vm,
-			       &vm->net_stats);
+	port = denali_port_add(the_switch, vm->mac, false, &filter,
+			       &vm_port_ops, vm, &vm->net_stats);
 	if (IS_ERR(port)) {
 		if (PTR_ERR(port) == -EEXIST)
 			NL_SET_ERR_MSG(extack, "MAC address in use");

@@ -13,6 +13,7 @@
 #include <linux/workqueue.h>
 
 struct denali_frame;
+struct denali_port;
 struct denali_vm;
 struct netlink_ext_ack;
 
@@ -21,8 +22,10 @@ struct netlink_ext_ack;
 
 /*
  * Per-port queue bounds, in frames. 256 covers four full send or receive
- * batches: enough for a guest that idles between bursts, and small
- * enough that a VM which never reads pins at most ~0.5 MiB of skbs.
+ * batches: enough for a guest that idles between bursts. A receive
+ * queue is bounded in bytes of buffer too (module parameter
+ * rx_queue_kb), so that a VM which never reads pins little memory
+ * however its senders size their frames.
  */
 #define DENALI_NET_RXQ_LEN	256
 #define DENALI_NET_TXQ_LEN	256
@@ -49,9 +52,34 @@ struct denali_net_stats {
 	atomic64_t rx_drops;	/* receive queue full, or frame too long */
 	atomic64_t tx_drops;	/* send queue full */
 	atomic64_t spoofed;	/* sent with a source MAC not the port's */
+	atomic64_t addr_spoofed; /* IPv4 or ARP sender not the VM's own */
+	atomic64_t router_drops; /* a router's or DHCP server's frame */
 };
 
-struct denali_port;
+/*
+ * What a VM port may send beyond its own source MAC. A VM given an IPv4
+ * address owns it: its ARP and IPv4 must come from that address (ARP
+ * probes from 0.0.0.0 too), and it sends no VLAN-tagged frames, which
+ * would hide what they carry. No VM may act as a router or a DHCP
+ * server: router advertisements, ICMP and ICMPv6 redirects, and DHCP
+ * and DHCPv6 server replies are dropped. A trusted VM (one that routes)
+ * is exempt from all of it.
+ */
+struct denali_port_filter {
+	__be32 ipv4;		/* 0: no address of its own */
+	bool trusted;
+};
+
+enum denali_net_verdict {
+	DENALI_NET_PASS,
+	DENALI_NET_ADDR_SPOOFED,
+	DENALI_NET_ROUTER,
+};
+
+/* The filter's verdict on a frame of len bytes a VM port with mac sends. */
+enum denali_net_verdict denali_net_filter(const struct denali_port_filter *f,
+					  const u8 *mac, const u8 *frame,
+					  unsigned int len);
 
 struct denali_port_ops {
 	/*
@@ -75,13 +103,18 @@ struct denali_port {
 	const struct denali_port_ops *ops;
 	void *priv;
 	struct denali_net_stats *stats;
+	struct denali_port_filter filter;	/* VM ports; fixed */
 
 	struct hlist_node hnode;	/* sw->by_mac (VM ports), RCU */
 	struct list_head node;		/* sw->ports, RCU */
 	struct list_head tx_node;	/* sw->tx_ready, under sw->lock */
 	struct sk_buff_head txq;	/* under sw->lock */
-	/* Frames for the owner; its own lock (the owner reads it). */
+	/*
+	 * Frames for the owner and their buffers' bytes; its own lock (the
+	 * owner reads it).
+	 */
 	struct sk_buff_head rxq;
+	unsigned int rxq_bytes;
 	struct rcu_head rcu;
 };
 
@@ -111,6 +144,8 @@ struct denali_switch {
 
 /* MAC checks for a VM's address; 0 or -EINVAL with a message. */
 int denali_net_check_mac(const u8 *mac, struct netlink_ext_ack *extack);
+/* A VM's own IPv4 address must be a unicast host address. */
+int denali_net_check_ipv4(__be32 addr, struct netlink_ext_ack *extack);
 /* The locally administered unicast MAC of the VM with this serial. */
 void denali_net_default_mac(u64 serial, u8 *mac);
 
@@ -136,11 +171,13 @@ void denali_switch_init(struct denali_switch *sw,
 void denali_switch_destroy(struct denali_switch *sw);
 
 /*
- * Adds a port: a VM's with its MAC (-EEXIST when another VM has it), or
- * the uplink (-EBUSY when there is one). Process context.
+ * Adds a port: a VM's with its MAC (-EEXIST when another VM has it) and
+ * filter, or the uplink (-EBUSY when there is one; filter NULL).
+ * Process context.
  */
 struct denali_port *denali_port_add(struct denali_switch *sw, const u8 *mac,
 				    bool uplink,
+				    const struct denali_port_filter *filter,
 				    const struct denali_port_ops *ops,
 				    void *priv, struct denali_net_stats *stats);
 /*
@@ -158,6 +195,18 @@ bool denali_port_tx_room(struct denali_port *port);
  * the send queue is full. Process or softirq context.
  */
 int denali_port_send(struct denali_port *port, struct sk_buff *skb);
+
+/*
+ * The owner's side of the receive queue. Peek leaves the oldest frame
+ * queued (the owner is the only reader, so it stays the oldest) and
+ * unlink takes it off; dequeue does both.
+ */
+struct sk_buff *denali_port_rx_peek(struct denali_port *port);
+void denali_port_rx_unlink(struct denali_port *port, struct sk_buff *skb);
+struct sk_buff *denali_port_rx_dequeue(struct denali_port *port);
+
+/* Pages a receive queue may hold at most, for the gatekeeper. */
+unsigned long denali_net_rxq_max_pages(void);
 
 /*
  * Forwards up to budget frames, round robin over the sending ports;

@@ -7,8 +7,15 @@
  */
 #include <kunit/test.h>
 #include <linux/etherdevice.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/if_arp.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/netlink.h>
 #include <linux/slab.h>
+#include <net/ndisc.h>
+#include <asm/unaligned.h>
 #include <linux/denali_abi.h>
 
 #include "net.h"
@@ -157,7 +164,8 @@ static const struct denali_port_ops tport_ops = {
 static void tport_add(struct kunit *test, struct denali_switch *sw,
 		      struct tport *tp, const u8 *mac, bool uplink)
 {
-	tp->port = denali_port_add(sw, mac, uplink, &tport_ops, tp, &tp->stats);
+	tp->port = denali_port_add(sw, mac, uplink, NULL, &tport_ops, tp,
+				   &tp->stats);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(tp->port));
 }
 
@@ -236,7 +244,7 @@ static unsigned int rxlen(struct tport *tp)
 /* The tag of the next received frame, taken off the queue; -1: none. */
 static int rx_tag(struct tport *tp)
 {
-	struct sk_buff *skb = skb_dequeue(&tp->port->rxq);
+	struct sk_buff *skb = denali_port_rx_dequeue(tp->port);
 	int tag;
 
 	if (!skb)
@@ -486,10 +494,10 @@ static void net_unique_ports(struct kunit *test)
 	struct tport dup = {};
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(denali_port_add(t->sw, mac_b, false,
-						      &tport_ops, &dup,
+						      NULL, &tport_ops, &dup,
 						      &dup.stats)), -EEXIST);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(denali_port_add(t->sw, mac_host, true,
-						      &tport_ops, &dup,
+						      NULL, &tport_ops, &dup,
 						      &dup.stats)), -EBUSY);
 	/* Once B is gone its MAC may be used again. */
 	tport_del(&t->b);
@@ -521,6 +529,241 @@ static void net_port_teardown(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rxlen(&t->c), 0);
 }
 
+static void frame_header(void *buf, const u8 *dst, const u8 *src, u16 proto)
+{
+	struct ethhdr *eth = buf;
+
+	memcpy(eth->h_dest, dst, ETH_ALEN);
+	memcpy(eth->h_source, src, ETH_ALEN);
+	eth->h_proto = htons(proto);
+}
+
+/* Bytes bound the receive queue too: large frames fill it sooner. */
+static void net_rx_queue_bytes(struct kunit *test)
+{
+	struct tnet *t = test->priv;
+	unsigned int n = 0, limit = DENALI_NET_RXQ_LEN;
+	struct sk_buff *skb;
+
+	while (n < limit) {
+		skb = alloc_skb(DENALI_FRAME_MAX, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, skb);
+		frame_header(skb_put_zero(skb, DENALI_FRAME_MAX), mac_b, mac_a,
+			     0x88b5);
+		if (denali_port_send(t->a.port, skb))
+			break;
+		n++;
+	}
+	drain_all(t->sw);
+	/* Fewer full-size frames fit than the frame count would allow. */
+	KUNIT_EXPECT_LT(test, rxlen(&t->b), n);
+	KUNIT_EXPECT_GT(test, rxlen(&t->b), 0);
+	KUNIT_EXPECT_EQ(test, stat(&t->b.stats.rx_drops), n - rxlen(&t->b));
+	KUNIT_EXPECT_LE(test, t->b.port->rxq_bytes,
+			denali_net_rxq_max_pages() * PAGE_SIZE);
+	/* Taking frames gives their bytes back. */
+	while (rx_tag(&t->b) >= 0)
+		;
+	KUNIT_EXPECT_EQ(test, t->b.port->rxq_bytes, 0);
+}
+
+static const u8 mac_vm[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x10 };
+static const __be32 vm_ip = cpu_to_be32(0x0a000002);	/* 10.0.0.2 */
+static const __be32 other_ip = cpu_to_be32(0x0a000003);
+
+static const struct denali_port_filter owner = { .ipv4 = cpu_to_be32(0x0a000002) };
+static const struct denali_port_filter anyaddr = { };
+static const struct denali_port_filter router = {
+	.ipv4 = cpu_to_be32(0x0a000002),
+	.trusted = true,
+};
+
+static u8 fbuf[256];
+
+static unsigned int arp_frame(const u8 *sha, __be32 spa, u16 op)
+{
+	u8 *p = fbuf + ETH_HLEN;
+
+	memset(fbuf, 0, sizeof(fbuf));
+	frame_header(fbuf, mac_bcast, mac_vm, ETH_P_ARP);
+	put_unaligned_be16(ARPHRD_ETHER, p);
+	put_unaligned_be16(ETH_P_IP, p + 2);
+	p[4] = ETH_ALEN;
+	p[5] = 4;
+	put_unaligned_be16(op, p + 6);
+	memcpy(p + 8, sha, ETH_ALEN);
+	memcpy(p + 14, &spa, 4);
+	return ETH_HLEN + 28;
+}
+
+/* An IPv4 packet from saddr with a transport header of proto. */
+static unsigned int ipv4_frame(__be32 saddr, u8 proto, u8 b0, u16 sport)
+{
+	struct iphdr *ip = (struct iphdr *)(fbuf + ETH_HLEN);
+	u8 *l4 = (u8 *)(ip + 1);
+
+	memset(fbuf, 0, sizeof(fbuf));
+	frame_header(fbuf, mac_bcast, mac_vm, ETH_P_IP);
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->protocol = proto;
+	ip->saddr = saddr;
+	if (proto == IPPROTO_UDP)
+		put_unaligned_be16(sport, l4);
+	else
+		l4[0] = b0;
+	return ETH_HLEN + sizeof(*ip) + 8;
+}
+
+/* An IPv6 packet: exts extension headers of type ext, then proto. */
+static unsigned int ipv6_frame(u8 ext, int exts, u8 proto, u8 b0,
+			       u16 sport)
+{
+	struct ipv6hdr *ip6 = (struct ipv6hdr *)(fbuf + ETH_HLEN);
+	u8 *h = (u8 *)(ip6 + 1);
+	int i;
+
+	memset(fbuf, 0, sizeof(fbuf));
+	frame_header(fbuf, mac_bcast, mac_vm, ETH_P_IPV6);
+	ip6->version = 6;
+	ip6->nexthdr = exts ? ext : proto;
+	for (i = 0; i < exts; i++, h += 8)
+		h[0] = i == exts - 1 ? proto : ext;
+	if (proto == IPPROTO_UDP)
+		put_unaligned_be16(sport, h);
+	else
+		h[0] = b0;
+	return h + 8 - fbuf;
+}
+
+static void net_filter_arp(struct kunit *test)
+{
+	unsigned int len;
+
+	len = arp_frame(mac_vm, vm_ip, ARPOP_REPLY);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&owner, mac_vm, fbuf, len),
+			DENALI_NET_PASS);
+	/* Gratuitous ARP or a reply for another's address. */
+	len = arp_frame(mac_vm, other_ip, ARPOP_REPLY);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&owner, mac_vm, fbuf, len),
+			DENALI_NET_ADDR_SPOOFED);
+	len = arp_frame(mac_vm, other_ip, ARPOP_REQUEST);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&owner, mac_vm, fbuf, len),
+			DENALI_NET_ADDR_SPOOFED);
+	/* A probe from 0.0.0.0 asks; a reply from it does not. */
+	len = arp_frame(mac_vm, 0, ARPOP_REQUEST);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&owner, mac_vm, fbuf, len),
+			DENALI_NET_PASS);
+	len = arp_frame(mac_vm, 0, ARPOP_REPLY);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&owner, mac_vm, fbuf, len),
+			DENALI_NET_ADDR_SPOOFED);
+	/* Its address with another's hardware address. */
+	len = arp_frame(mac_a, vm_ip, ARPOP_REPLY);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&owner, mac_vm, fbuf, len),
+			DENALI_NET_ADDR_SPOOFED);
+	/* Truncated. */
+	len = arp_frame(mac_vm, vm_ip, ARPOP_REPLY);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&owner, mac_vm, fbuf, len - 1),
+			DENALI_NET_ADDR_SPOOFED);
+	/* No address of its own, or trusted: no ARP checks. */
+	len = arp_frame(mac_vm, other_ip, ARPOP_REPLY);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&anyaddr, mac_vm, fbuf, len),
+			DENALI_NET_PASS);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&router, mac_vm, fbuf, len),
+			DENALI_NET_PASS);
+}
+
+static void net_filter_ipv4(struct kunit *test)
+{
+	unsigned int len;
+
+	len = ipv4_frame(vm_ip, IPPROTO_UDP, 0, 5000);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&owner, mac_vm, fbuf, len),
+			DENALI_NET_PASS);
+	len = ipv4_frame(other_ip, IPPROTO_UDP, 0, 5000);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&owner, mac_vm, fbuf, len),
+			DENALI_NET_ADDR_SPOOFED);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&anyaddr, mac_vm, fbuf, len),
+			DENALI_NET_PASS);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&router, mac_vm, fbuf, len),
+			DENALI_NET_PASS);
+	/* DHCP server replies and redirects, whatever the address. */
+	len = ipv4_frame(vm_ip, IPPROTO_UDP, 0, 67);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&owner, mac_vm, fbuf, len),
+			DENALI_NET_ROUTER);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&anyaddr, mac_vm, fbuf, len),
+			DENALI_NET_ROUTER);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&router, mac_vm, fbuf, len),
+			DENALI_NET_PASS);
+	len = ipv4_frame(vm_ip, IPPROTO_ICMP, ICMP_REDIRECT, 0);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&owner, mac_vm, fbuf, len),
+			DENALI_NET_ROUTER);
+	len = ipv4_frame(vm_ip, IPPROTO_ICMP, ICMP_ECHO, 0);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&owner, mac_vm, fbuf, len),
+			DENALI_NET_PASS);
+	/* A header shorter than its IHL says. */
+	len = ipv4_frame(vm_ip, IPPROTO_UDP, 0, 5000);
+	fbuf[ETH_HLEN] = 0x4f;
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&owner, mac_vm, fbuf, len),
+			DENALI_NET_ADDR_SPOOFED);
+}
+
+static void net_filter_ipv6(struct kunit *test)
+{
+	unsigned int len;
+
+	len = ipv6_frame(0, 0, IPPROTO_ICMPV6, NDISC_ROUTER_ADVERTISEMENT, 0);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&anyaddr, mac_vm, fbuf, len),
+			DENALI_NET_ROUTER);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&router, mac_vm, fbuf, len),
+			DENALI_NET_PASS);
+	len = ipv6_frame(0, 0, IPPROTO_ICMPV6, NDISC_REDIRECT, 0);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&anyaddr, mac_vm, fbuf, len),
+			DENALI_NET_ROUTER);
+	len = ipv6_frame(0, 0, IPPROTO_ICMPV6, NDISC_NEIGHBOUR_SOLICITATION, 0);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&anyaddr, mac_vm, fbuf, len),
+			DENALI_NET_PASS);
+	/* Behind hop-by-hop and destination options headers. */
+	len = ipv6_frame(NEXTHDR_HOP, 1, IPPROTO_ICMPV6,
+			 NDISC_ROUTER_ADVERTISEMENT, 0);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&anyaddr, mac_vm, fbuf, len),
+			DENALI_NET_ROUTER);
+	len = ipv6_frame(NEXTHDR_DEST, 3, IPPROTO_ICMPV6,
+			 NDISC_ROUTER_ADVERTISEMENT, 0);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&anyaddr, mac_vm, fbuf, len),
+			DENALI_NET_ROUTER);
+	/* A chain too long to follow, or cut short. */
+	len = ipv6_frame(NEXTHDR_DEST, 12, IPPROTO_ICMPV6, ICMPV6_ECHO_REQUEST,
+			 0);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&anyaddr, mac_vm, fbuf, len),
+			DENALI_NET_ROUTER);
+	len = ipv6_frame(NEXTHDR_HOP, 1, IPPROTO_ICMPV6, ICMPV6_ECHO_REQUEST, 0);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&anyaddr, mac_vm, fbuf, len - 8),
+			DENALI_NET_ROUTER);
+	/* DHCPv6 server or relay replies. */
+	len = ipv6_frame(0, 0, IPPROTO_UDP, 0, 547);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&anyaddr, mac_vm, fbuf, len),
+			DENALI_NET_ROUTER);
+	len = ipv6_frame(0, 0, IPPROTO_UDP, 0, 546);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&anyaddr, mac_vm, fbuf, len),
+			DENALI_NET_PASS);
+}
+
+static void net_filter_tagged(struct kunit *test)
+{
+	memset(fbuf, 0, sizeof(fbuf));
+	frame_header(fbuf, mac_bcast, mac_vm, ETH_P_8021Q);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&owner, mac_vm, fbuf, 64),
+			DENALI_NET_ADDR_SPOOFED);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&anyaddr, mac_vm, fbuf, 64),
+			DENALI_NET_ADDR_SPOOFED);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&router, mac_vm, fbuf, 64),
+			DENALI_NET_PASS);
+	frame_header(fbuf, mac_bcast, mac_vm, 0x88b5);
+	KUNIT_EXPECT_EQ(test, denali_net_filter(&owner, mac_vm, fbuf, 64),
+			DENALI_NET_PASS);
+}
+
 static struct kunit_case net_cases[] = {
 	KUNIT_CASE(net_check_mac),
 	KUNIT_CASE(net_default_mac),
@@ -537,6 +780,11 @@ static struct kunit_case net_cases[] = {
 	KUNIT_CASE(net_round_robin_late),
 	KUNIT_CASE(net_unique_ports),
 	KUNIT_CASE(net_port_teardown),
+	KUNIT_CASE(net_rx_queue_bytes),
+	KUNIT_CASE(net_filter_arp),
+	KUNIT_CASE(net_filter_ipv4),
+	KUNIT_CASE(net_filter_ipv6),
+	KUNIT_CASE(net_filter_tagged),
 	{}
 };
 

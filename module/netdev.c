@@ -18,9 +18,11 @@
  * a receive queue full as rx_dropped).
  */
 #include <linux/etherdevice.h>
+#include <linux/inetdevice.h>
 #include <linux/moduleparam.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
+#include <net/addrconf.h>
 #include <net/dst.h>
 #include <linux/denali_abi.h>
 
@@ -46,7 +48,7 @@ static void uplink_notify(struct denali_port *port)
 	struct denali_uplink *up = port->priv;
 	struct sk_buff *skb;
 
-	while ((skb = skb_dequeue(&port->rxq))) {
+	while ((skb = denali_port_rx_dequeue(port))) {
 		unsigned int len = skb->len;
 
 		skb->protocol = eth_type_trans(skb, up->dev);
@@ -68,7 +70,7 @@ static int uplink_open(struct net_device *dev)
 	struct denali_uplink *up = netdev_priv(dev);
 	struct denali_port *port;
 
-	port = denali_port_add(denali_net_switch(), dev->dev_addr, true,
+	port = denali_port_add(denali_net_switch(), dev->dev_addr, true, NULL,
 			       &uplink_port_ops, up, &up->stats);
 	if (IS_ERR(port))
 		return PTR_ERR(port);
@@ -153,6 +155,29 @@ static void uplink_setup(struct net_device *dev)
 	eth_hw_addr_random(dev);
 }
 
+/*
+ * VMs are no routers of the host's: the uplink starts out taking neither
+ * router advertisements nor redirects from the LAN (the switch drops
+ * those a VM sends too). The operator may turn either on through the
+ * usual sysctls, net.ipv6.conf.<name>.accept_ra and friends.
+ */
+static void uplink_distrust_routers(struct net_device *dev)
+{
+	struct inet6_dev *idev;
+	struct in_device *in_dev;
+
+	rtnl_lock();
+	idev = __in6_dev_get(dev);
+	if (idev) {
+		idev->cnf.accept_ra = 0;
+		idev->cnf.accept_redirects = 0;
+	}
+	in_dev = __in_dev_get_rtnl(dev);
+	if (in_dev)
+		IN_DEV_CONF_SET(in_dev, ACCEPT_REDIRECTS, 0);
+	rtnl_unlock();
+}
+
 int denali_netdev_init(void)
 {
 	struct net_device *dev;
@@ -177,6 +202,7 @@ int denali_netdev_init(void)
 		free_netdev(dev);
 		return ret;
 	}
+	uplink_distrust_routers(dev);
 	uplink_dev = dev;
 	return 0;
 }

@@ -40,6 +40,8 @@ static const struct nla_policy denali_policy[DENALI_A_MAX + 1] = {
 	[DENALI_A_VM_MAC] = NLA_POLICY_ETH_ADDR,
 	[DENALI_A_VM_RESIDENT] = { .type = NLA_REJECT },
 	[DENALI_A_HOST_STATS] = { .type = NLA_REJECT },
+	[DENALI_A_VM_IPV4] = { .type = NLA_BE32 },
+	[DENALI_A_VM_TRUSTED] = { .type = NLA_FLAG },
 };
 
 static struct genl_family denali_family;
@@ -49,7 +51,9 @@ enum denali_mcgrp {
 };
 
 static const struct genl_multicast_group denali_mcgrps[] = {
-	[DENALI_MCGRP_EVENTS_ID] = { .name = DENALI_MCGRP_EVENTS },
+	/* Events name every VM: no more visible than VM_GET. */
+	[DENALI_MCGRP_EVENTS_ID] = { .name = DENALI_MCGRP_EVENTS,
+				     .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 int denali_nl_check_name(const char *name, struct netlink_ext_ack *extack)
@@ -138,6 +142,10 @@ static int nl_put_net_stats(struct sk_buff *skb,
 		  offsetof(struct denali_net_stats, tx_drops) },
 		{ DENALI_STAT_NET_SPOOFED,
 		  offsetof(struct denali_net_stats, spoofed) },
+		{ DENALI_STAT_NET_ADDR_SPOOFED,
+		  offsetof(struct denali_net_stats, addr_spoofed) },
+		{ DENALI_STAT_NET_ROUTER_DROPS,
+		  offsetof(struct denali_net_stats, router_drops) },
 	};
 	int i;
 
@@ -196,6 +204,19 @@ static int nl_put_stats(struct sk_buff *skb, const struct denali_vm_stats *s,
 	return 0;
 }
 
+/* How an ended VM ended; state was read under vm->lock. */
+static int nl_put_end(struct sk_buff *skb, struct denali_vm *vm,
+		      enum denali_vm_state state)
+{
+	if (state == DENALI_VM_EXITED &&
+	    nla_put_s32(skb, DENALI_A_VM_EXIT_CODE, vm->exit_code))
+		return -EMSGSIZE;
+	if (state == DENALI_VM_CRASHED &&
+	    nla_put_string(skb, DENALI_A_VM_CRASH_REASON, vm->crash_reason))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int nl_fill_vm(struct sk_buff *skb, struct denali_vm *vm, u32 portid,
 		      u32 seq, int flags, u8 cmd)
 {
@@ -230,13 +251,12 @@ static int nl_fill_vm(struct sk_buff *skb, struct denali_vm *vm, u32 portid,
 	    nla_put_u8(skb, DENALI_A_VM_RESIDENT, resident) ||
 	    nla_put_string(skb, DENALI_A_BACKEND, denali_backend->name))
 		goto cancel;
-	if (state == DENALI_VM_EXITED &&
-	    nla_put_s32(skb, DENALI_A_VM_EXIT_CODE, vm->exit_code))
+	if (vm->ipv4 && nla_put_in_addr(skb, DENALI_A_VM_IPV4, vm->ipv4))
 		goto cancel;
-	if (state == DENALI_VM_CRASHED &&
-	    nla_put_string(skb, DENALI_A_VM_CRASH_REASON, vm->crash_reason))
+	if (vm->trusted && nla_put_flag(skb, DENALI_A_VM_TRUSTED))
 		goto cancel;
-	if (nl_put_stats(skb, &stats, READ_ONCE(vm->mem.mapped),
+	if (nl_put_end(skb, vm, state) ||
+	    nl_put_stats(skb, &stats, READ_ONCE(vm->mem.mapped),
 			 &vm->net_stats))
 		goto cancel;
 	genlmsg_end(skb, hdr);
@@ -263,6 +283,26 @@ static int nl_reply_vm(struct genl_info *info, struct denali_vm *vm, u8 cmd)
 	return genlmsg_reply(skb, info);
 }
 
+/* An event: which VM, and the state it is in now. */
+static int nl_fill_event(struct sk_buff *skb, struct denali_vm *vm)
+{
+	enum denali_vm_state state = READ_ONCE(vm->state);
+	void *hdr;
+
+	hdr = genlmsg_put(skb, 0, 0, &denali_family, 0, DENALI_CMD_VM_EVENT);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, DENALI_A_VM_ID, vm->id) ||
+	    nla_put_string(skb, DENALI_A_VM_NAME, vm->name) ||
+	    nla_put_u32(skb, DENALI_A_VM_STATE, state) ||
+	    nl_put_end(skb, vm, state)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
 void denali_netlink_notify(struct denali_vm *vm)
 {
 	struct sk_buff *skb;
@@ -273,7 +313,7 @@ void denali_netlink_notify(struct denali_vm *vm)
 	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!skb)
 		return;
-	if (nl_fill_vm(skb, vm, 0, 0, 0, DENALI_CMD_VM_EVENT)) {
+	if (nl_fill_event(skb, vm)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -334,6 +374,16 @@ static int nl_vm_create(struct sk_buff *skb, struct genl_info *info)
 			return ret;
 		}
 	}
+
+	if (attrs[DENALI_A_VM_IPV4]) {
+		cfg.ipv4 = nla_get_in_addr(attrs[DENALI_A_VM_IPV4]);
+		ret = denali_net_check_ipv4(cfg.ipv4, info->extack);
+		if (ret) {
+			NL_SET_BAD_ATTR(info->extack, attrs[DENALI_A_VM_IPV4]);
+			return ret;
+		}
+	}
+	cfg.trusted = nla_get_flag(attrs[DENALI_A_VM_TRUSTED]);
 
 	cfg.image = nl_get_image(info);
 	if (IS_ERR(cfg.image))

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The run queue's policy; see runq.h. */
+#include <linux/minmax.h>
+
 #include "runq.h"
 
 void denali_runq_init(struct denali_runq *q)
@@ -35,4 +37,17 @@ struct list_head *denali_runq_pop(struct denali_runq *q)
 		return NULL;
 	list_del_init(node);
 	return node;
+}
+
+/* quantum_ns comes from a u32 of microseconds: no sum here can wrap. */
+s64 denali_runq_boost_earn(s64 balance, u64 idle_ns, u64 quantum_ns)
+{
+	return min_t(s64, balance + (s64)min(idle_ns, quantum_ns),
+		     (s64)quantum_ns);
+}
+
+s64 denali_runq_boost_spend(s64 balance, u64 ran_ns, u64 quantum_ns)
+{
+	return max_t(s64, balance - (s64)min(ran_ns, quantum_ns),
+		     -(s64)quantum_ns);
 }

@@ -13,6 +13,7 @@
 #define _DENALI_RUNQ_H
 
 #include <linux/list.h>
+#include <linux/types.h>
 
 struct denali_runq {
 	struct list_head boosted;
@@ -31,5 +32,17 @@ void denali_runq_hurry(struct denali_runq *q, struct list_head *node);
 
 /* Takes the first node off the queue, or returns NULL when it is empty. */
 struct list_head *denali_runq_pop(struct denali_runq *q);
+
+/*
+ * The boost is bounded by what idling earned: a VM's balance grows by
+ * the time it idled, up to one quantum, and a boosted run spends it;
+ * a run past the balance (a quantum ends only at an exit) leaves a debt
+ * that later idling pays first. A VM is boosted only with a positive
+ * balance, so a VM that idles for a moment between long bursts gains
+ * that moment and no more: it cannot take the CPU from VMs that never
+ * idle by gaming the boost.
+ */
+s64 denali_runq_boost_earn(s64 balance, u64 idle_ns, u64 quantum_ns);
+s64 denali_runq_boost_spend(s64 balance, u64 ran_ns, u64 quantum_ns);
 
 #endif /* _DENALI_RUNQ_H */

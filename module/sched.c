@@ -3,8 +3,9 @@
  * The scheduler: one runner thread per online CPU takes runnable VMs from
  * a shared run queue in FIFO order and runs each for at most a quantum.
  * A VM that idles leaves the queue until its timeout fires or an
- * interrupt is raised, and then runs before the VMs that did not idle:
- * the priority boost after idling (see runq.h).
+ * interrupt is raised, and then runs before the VMs that did not idle,
+ * for as long as its idling earned: the priority boost after idling,
+ * bounded so that it cannot be gamed (see runq.h).
  *
  * Locking: vm->lock, then runq_lock; both are taken with interrupts off
  * because the idle timer fires in hard interrupt context. A VM belongs
@@ -19,6 +20,7 @@
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/denali_abi.h>
 
 #include "fpu.h"
@@ -51,16 +53,28 @@ struct runner {
 	struct task_struct *task;
 	/* The VM on this CPU, or NULL: a hint for irq_mode=sync. */
 	struct denali_vm *vm;
-	/* Set by another CPU to end the current quantum at once. */
+	/* Set by another CPU, or the slice timer, to end the quantum now. */
 	bool end_quantum;
+	/*
+	 * Ends a slice at its deadline: the interrupt makes the guest exit.
+	 * Host ticks come too seldom to end a short boosted slice in time,
+	 * and a slice that overran would be the boost's to game.
+	 */
+	struct hrtimer slice_timer;
 };
 
 static DEFINE_PER_CPU(struct runner, runners);
 static enum cpuhp_state sched_hp_state;
 
+static u64 sched_quantum_ns(void)
+{
+	return (u64)READ_ONCE(quantum_us) * NSEC_PER_USEC;
+}
+
 static void sched_queue(struct denali_vm *vm, bool boosted)
 {
 	lockdep_assert_held(&vm->lock);
+	vm->boosted = boosted;
 	spin_lock(&runq_lock);
 	denali_runq_add(&runq, &vm->run_node, boosted);
 	spin_unlock(&runq_lock);
@@ -85,10 +99,13 @@ void denali_sched_wake(struct denali_vm *vm)
 	 */
 	if (!list_empty(&vm->swap_node))
 		denali_swap_lru_del(vm);
+	vm->boost_ns = denali_runq_boost_earn(vm->boost_ns,
+					      ktime_get_ns() - vm->idle_since,
+					      sched_quantum_ns());
 	/* Still on its CPU, the runner requeues it on the way out. */
 	if (!vm->on_runqueue) {
 		vm->on_runqueue = true;
-		sched_queue(vm, true);
+		sched_queue(vm, vm->boost_ns > 0);
 	}
 }
 
@@ -187,6 +204,7 @@ bool denali_sched_idle(struct denali_vm *vm, u32 usec)
 		/* (A yield, usec 0, stays runnable at the end of the queue.) */
 		vm->state = denali_vm_next_state(vm->state, DENALI_EV_IDLE);
 		vm->stats.idles++;
+		vm->idle_since = ktime_get_ns();
 		if (usec != DENALI_IDLE_FOREVER)
 			hrtimer_start(&vm->idle_timer,
 				      ns_to_ktime((u64)usec * NSEC_PER_USEC),
@@ -242,10 +260,48 @@ static bool runner_handle_exit(struct denali_vm *vm,
 	return false;
 }
 
-/* Runs a VM for up to one quantum. */
-static void runner_run_quantum(struct runner *r, struct denali_vm *vm)
+/*
+ * How long the VM may run now: a quantum, or a boosted VM's balance.
+ * Its place is read under the lock, as a wakeup may change it.
+ */
+static u64 runner_slice_ns(struct denali_vm *vm, bool *boosted)
 {
-	u64 deadline = ktime_get_ns() + (u64)READ_ONCE(quantum_us) * NSEC_PER_USEC;
+	u64 quantum = sched_quantum_ns();
+	unsigned long flags;
+	u64 slice = quantum;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	*boosted = vm->boosted;
+	vm->boosted = false;
+	if (*boosted && vm->boost_ns > 0)
+		slice = min_t(u64, vm->boost_ns, quantum);
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return slice;
+}
+
+/* A boosted run spends the balance that idling earned. */
+static void runner_spend_boost(struct denali_vm *vm, u64 ran_ns)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	vm->boost_ns = denali_runq_boost_spend(vm->boost_ns, ran_ns,
+					       sched_quantum_ns());
+	spin_unlock_irqrestore(&vm->lock, flags);
+}
+
+static enum hrtimer_restart slice_timer_fn(struct hrtimer *timer)
+{
+	struct runner *r = container_of(timer, struct runner, slice_timer);
+
+	WRITE_ONCE(r->end_quantum, true);
+	return HRTIMER_NORESTART;
+}
+
+/* Runs the VM until deadline (ns) or until it must leave its CPU. */
+static void runner_run_slice(struct runner *r, struct denali_vm *vm,
+			     u64 deadline)
+{
 	struct denali_exit exit;
 	bool stay = true, fpu = false;
 	int ret;
@@ -262,6 +318,8 @@ static void runner_run_quantum(struct runner *r, struct denali_vm *vm)
 	vm->stats.quanta++;
 	WRITE_ONCE(r->end_quantum, false);
 	WRITE_ONCE(r->vm, vm);
+	hrtimer_start(&r->slice_timer, ns_to_ktime(deadline),
+		      HRTIMER_MODE_ABS_PINNED_HARD);
 	denali_backend->vcpu_load(vm);
 	while (stay && !READ_ONCE(vm->stop) && !READ_ONCE(r->end_quantum)) {
 		u64 start = ktime_get_ns(), now;
@@ -284,7 +342,25 @@ static void runner_run_quantum(struct runner *r, struct denali_vm *vm)
 			break;
 	}
 	denali_backend->vcpu_put(vm);
+	hrtimer_cancel(&r->slice_timer);
 	WRITE_ONCE(r->vm, NULL);
+}
+
+/* Runs a VM for up to one quantum, or what its boost allows. */
+static void runner_run_quantum(struct runner *r, struct denali_vm *vm)
+{
+	struct mem_cgroup *old_memcg;
+	u64 begin, deadline;
+	bool boosted;
+
+	begin = ktime_get_ns();
+	deadline = begin + runner_slice_ns(vm, &boosted);
+	/* What the VM makes the host allocate is its creator's to pay. */
+	old_memcg = set_active_memcg(vm->memcg);
+	runner_run_slice(r, vm, deadline);
+	set_active_memcg(old_memcg);
+	if (boosted)
+		runner_spend_boost(vm, ktime_get_ns() - begin);
 }
 
 void denali_sched_release(struct denali_vm *vm)
@@ -363,6 +439,9 @@ static int sched_cpu_online(unsigned int cpu)
 	/* Enabled all the same, so that no other hypervisor takes it. */
 	if (!cpumask_test_cpu(cpu, runner_mask))
 		return 0;
+	hrtimer_init(&r->slice_timer, CLOCK_MONOTONIC,
+		     HRTIMER_MODE_ABS_PINNED_HARD);
+	r->slice_timer.function = slice_timer_fn;
 	task = kthread_create_on_cpu(runner_fn, r, cpu, "denali/%u");
 	if (IS_ERR(task)) {
 		denali_backend->cpu_disable();

@@ -7,6 +7,7 @@
 #include <linux/etherdevice.h>
 #include <linux/idr.h>
 #include <linux/ktime.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/shmem_fs.h>
@@ -130,6 +131,7 @@ static void vm_release(struct kref *ref)
 	/* The shrinker skips a VM without references, but not a freed one. */
 	denali_swap_lru_del(vm);
 	denali_mem_free(&vm->mem);
+	mem_cgroup_put(vm->memcg);
 	if (vm->crash_reason != vm_reason_lost)
 		kfree(vm->crash_reason);
 	kmem_cache_free(vm_cache, vm);
@@ -293,6 +295,8 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	vm->state = DENALI_VM_CREATED;
 	denali_sched_vm_init(vm);
 	denali_irq_vm_init(vm);
+	vm->ipv4 = cfg->ipv4;
+	vm->trusted = cfg->trusted;
 
 	ret = denali_mem_init(&vm->mem, cfg->mem_size, "denali-vm");
 	if (ret)
@@ -303,6 +307,8 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 		goto err_mem;
 	/* From here on the VM is visible; vm_release() undoes the rest. */
 	atomic_inc(&vms_alive);
+	/* Netlink runs this in the creator's context. */
+	vm->memcg = get_mem_cgroup_from_mm(current->mm);
 
 	ret = vm_setup_pages(vm, cfg->cmdline);
 	if (ret) {

@@ -16,6 +16,8 @@
 #include "mem.h"
 #include "net.h"
 
+struct mem_cgroup;
+
 struct denali_vregs;
 struct netlink_ext_ack;
 struct page;
@@ -71,6 +73,14 @@ struct denali_vm {
 	wait_queue_head_t off_cpu;
 
 	struct hrtimer idle_timer;
+	/*
+	 * The boost after idling, under lock: when it last began to idle
+	 * (ns), the boost it may still use (ns; negative: a debt, see
+	 * runq.h), and whether its place on the run queue is a boosted one.
+	 */
+	u64 idle_since;
+	s64 boost_ns;
+	bool boosted;
 	/* The one-shot timer of DENALI_HC_TIMER_SET, see irq.c. */
 	struct hrtimer irq_timer;
 
@@ -108,6 +118,15 @@ struct denali_vm {
 
 	/* Its NIC's address: set before it is published, then fixed. */
 	u8 mac[ETH_ALEN];
+	/* Its IPv4 address (0: none) and whether it may route; fixed. */
+	__be32 ipv4;
+	bool trusted;
+	/*
+	 * The memory cgroup of the process that created it: what the
+	 * runner allocates for it (guest pages, frames) is charged there.
+	 * NULL when memory cgroups are off.
+	 */
+	struct mem_cgroup *memcg;
 	/*
 	 * Its switch port from creation until it ends; used by its runner,
 	 * and torn down once by whoever ends it (see denali_net_vm_detach()).
@@ -123,6 +142,8 @@ struct denali_vm_config {
 	const char *name;	/* NULL: "vm<id>" */
 	const char *cmdline;	/* NULL: empty */
 	const u8 *mac;		/* NULL: derived from the serial */
+	__be32 ipv4;		/* 0: none, and no address checks */
+	bool trusted;		/* it routes: no address checks */
 };
 
 struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,

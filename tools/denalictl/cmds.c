@@ -2,6 +2,7 @@
 /*
  * denalictl: the commands that manage VMs through the denali family.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -86,6 +87,7 @@ static const struct option create_opts[] = {
 	{ "mac", required_argument, NULL, 'A' },
 	{ "ip", required_argument, NULL, 'I' },
 	{ "gw", required_argument, NULL, 'G' },
+	{ "trust", no_argument, NULL, 'T' },
 	{ "count", required_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -200,10 +202,14 @@ static int create_vm(const char *cmd, int argc, char **argv, bool start)
 			args.mac = mac;
 			break;
 		case 'I':
-			if (check_ipv4(optarg, true, &why))
+			if (check_ipv4(optarg, true, &why) ||
+			    parse_ipv4_addr(optarg, &args.ipv4, &why))
 				return usage_error(cmd, "bad --ip '%s': %s",
 						   optarg, why);
 			ip = optarg;
+			break;
+		case 'T':
+			args.trusted = true;
 			break;
 		case 'G':
 			if (check_ipv4(optarg, false, &why))
@@ -552,6 +558,11 @@ int cmd_show(int argc, char **argv)
 	if (vm.has & DN_HAS_MAC) {
 		vm_format_mac(&vm, buf, sizeof(buf));
 		printf("%-14s %s\n", "mac:", buf);
+	}
+	if (vm.has & DN_HAS_IPV4) {
+		inet_ntop(AF_INET, &vm.ipv4, buf, sizeof(buf));
+		printf("%-14s %s%s\n", "ipv4:", buf,
+		       vm.trusted ? " (trusted: may route)" : "");
 	}
 	if (vm.has & DN_HAS_RESIDENT)
 		printf("%-14s %s\n", "resident:", vm.resident ? "yes" : "no");

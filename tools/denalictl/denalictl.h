@@ -39,6 +39,7 @@
 #define DN_HAS_STATS	(1u << 7)
 #define DN_HAS_MAC	(1u << 8)
 #define DN_HAS_RESIDENT	(1u << 9)
+#define DN_HAS_IPV4	(1u << 10)
 
 /* One VM as the kernel reported it. */
 struct dn_vm {
@@ -52,6 +53,8 @@ struct dn_vm {
 	char backend[16];
 	uint8_t mac[6];
 	bool resident;			/* run-time state in memory */
+	uint32_t ipv4;			/* its own address, network order */
+	bool trusted;			/* routes: no address checks */
 	uint64_t stats[DN_STAT_SLOTS];	/* indexed by enum denali_stat */
 	uint64_t stats_present;		/* bit n: stats[n] was reported */
 };
@@ -83,6 +86,8 @@ int check_vm_name(const char *name, const char **why);
 int parse_mac(const char *s, uint8_t mac[6], const char **why);
 /* A dotted IPv4 address, with "/LEN" (0 to 32) when with_len. */
 int check_ipv4(const char *s, bool with_len, const char **why);
+/* The address of ADDR or ADDR/LEN in network order, if a VM may own it. */
+int parse_ipv4_addr(const char *s, uint32_t *addr, const char **why);
 int parse_seconds(const char *s, double *out);
 void fmt_size(uint64_t bytes, char *buf, size_t len);
 /* Milliseconds on a monotonic clock. */
@@ -133,6 +138,8 @@ struct dn_create_args {
 	uint32_t mem_size;		/* 0: the kernel's default */
 	const char *cmdline;		/* NULL: none */
 	const uint8_t *mac;		/* NULL: the kernel picks one */
+	uint32_t ipv4;			/* network order; 0: none */
+	bool trusted;			/* it routes: no address checks */
 };
 
 typedef int (*dn_vm_cb)(const struct dn_vm *vm, void *arg);

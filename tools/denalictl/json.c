@@ -4,6 +4,7 @@
  * they are escaped and any byte sequence that is not UTF-8 becomes
  * U+FFFD: the output is always valid JSON.
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
 
 #include "denalictl.h"
@@ -165,6 +166,16 @@ void json_vm(FILE *f, const struct dn_vm *vm)
 	} else {
 		fputs("null", f);
 	}
+	fputs(", \"ipv4\": ", f);
+	if (vm->has & DN_HAS_IPV4) {
+		char addr[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &vm->ipv4, addr, sizeof(addr));
+		json_string(f, addr);
+	} else {
+		fputs("null", f);
+	}
+	fprintf(f, ", \"trusted\": %s", vm->trusted ? "true" : "false");
 	fputs(", \"resident\": ", f);
 	if (vm->has & DN_HAS_RESIDENT)
 		fputs(vm->resident ? "true" : "false", f);

@@ -20,7 +20,7 @@ struct command {
 static const struct command commands[] = {
 	{ "start", cmd_start,
 	  "start IMAGE [--name NAME] [--mem SIZE] [--cmdline TEXT] [--mac MAC]\n"
-	  "      [--ip ADDR/LEN] [--gw ADDR] [--count N]",
+	  "      [--ip ADDR/LEN] [--gw ADDR] [--trust] [--count N]",
 	  "Create a VM from the ELF32 image IMAGE and start it. Prints\n"
 	  "\"started NAME (id N)\". Without --name the kernel names it vmN.\n"
 	  "If the VM cannot be started it is destroyed again.\n"
@@ -34,9 +34,15 @@ static const struct command commands[] = {
 	  "      --mac MAC        the NIC's MAC address, unicast and not another\n"
 	  "                       VM's (02:00:00:00:00:01); default: the kernel\n"
 	  "                       picks a locally administered one\n"
-	  "      --ip ADDR/LEN    adds \"ip=ADDR/LEN\" to the command line\n"
+	  "      --ip ADDR/LEN    the VM owns ADDR: the switch drops its ARP and\n"
+	  "                       IPv4 from any other address; also adds\n"
+	  "                       \"ip=ADDR/LEN\" to the command line\n"
 	  "                       (10.0.0.5/24), for the guest's network stack\n"
 	  "      --gw ADDR        adds \"gw=ADDR\" to the command line\n"
+	  "      --trust          the VM routes: no address checks, and it may\n"
+	  "                       send router advertisements, redirects and\n"
+	  "                       DHCP server replies, which the switch drops\n"
+	  "                       from every other VM\n"
 	  "      --count N        make N VMs (1 to 100000) one after another,\n"
 	  "                       each as above, with one line each; with\n"
 	  "                       --name NAME they are NAME1 .. NAMEN. Stops at\n"
@@ -44,7 +50,7 @@ static const struct command commands[] = {
 	  "                       Not with --mac when N > 1\n" },
 	{ "create", cmd_create,
 	  "create IMAGE [--name NAME] [--mem SIZE] [--cmdline TEXT] [--mac MAC]\n"
-	  "       [--ip ADDR/LEN] [--gw ADDR] [--count N]",
+	  "       [--ip ADDR/LEN] [--gw ADDR] [--trust] [--count N]",
 	  "Create a VM as start does, but leave it in the created state.\n"
 	  "Prints \"created NAME (id N)\". Start it later with 'run'.\n"
 	  "The options are start's; --count N creates N VMs.\n" },

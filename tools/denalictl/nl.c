@@ -281,6 +281,10 @@ int dn_vm_create(struct dn_nl *nl, const struct dn_create_args *args,
 		ret = nla_put_string(msg, DENALI_A_VM_CMDLINE, args->cmdline);
 	if (!ret && args->mac)
 		ret = nla_put(msg, DENALI_A_VM_MAC, 6, args->mac);
+	if (!ret && args->ipv4)
+		ret = nla_put_u32(msg, DENALI_A_VM_IPV4, args->ipv4);
+	if (!ret && args->trusted)
+		ret = nla_put_flag(msg, DENALI_A_VM_TRUSTED);
 	if (ret < 0) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;

@@ -307,6 +307,33 @@ int parse_mac(const char *s, uint8_t mac[6], const char **why)
 	return 0;
 }
 
+int parse_ipv4_addr(const char *s, uint32_t *addr, const char **why)
+{
+	char buf[INET_ADDRSTRLEN];
+	size_t n = strcspn(s, "/");
+	struct in_addr in;
+	uint32_t host;
+
+	if (n >= sizeof(buf))
+		goto bad;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET, buf, &in) != 1)
+		goto bad;
+	/* The kernel's rule for an address a VM owns. */
+	host = ntohl(in.s_addr);
+	if (host == INADDR_BROADCAST || IN_MULTICAST(host) ||
+	    host >> 24 == IN_LOOPBACKNET || !(host >> 24)) {
+		*why = "not a unicast host address";
+		return -EINVAL;
+	}
+	*addr = in.s_addr;
+	return 0;
+bad:
+	*why = "not a dotted IPv4 address";
+	return -EINVAL;
+}
+
 int check_ipv4(const char *s, bool with_len, const char **why)
 {
 	char addr[INET_ADDRSTRLEN];

@@ -42,6 +42,8 @@ static const char *const stat_names[] = {
 	[DENALI_STAT_NET_RX_DROPS]	= "net_rx_drops",
 	[DENALI_STAT_NET_TX_DROPS]	= "net_tx_drops",
 	[DENALI_STAT_NET_SPOOFED]	= "net_spoofed",
+	[DENALI_STAT_NET_ADDR_SPOOFED]	= "net_addr_spoofed",
+	[DENALI_STAT_NET_ROUTER_DROPS]	= "net_router_dropped",
 	[DENALI_STAT_FPU_LOADS]		= "fpu_loads",
 	[DENALI_STAT_RESIDENT_PAGES]	= "resident_pages",
 	[DENALI_STAT_SWAP_OUTS]		= "swap_outs",
@@ -120,6 +122,8 @@ static struct nla_policy vm_policy[DENALI_A_MAX + 1] = {
 	[DENALI_A_BACKEND]		= { .type = NLA_STRING },
 	[DENALI_A_VM_MAC]		= { .type = NLA_UNSPEC, .minlen = 6 },
 	[DENALI_A_VM_RESIDENT]		= { .type = NLA_U8 },
+	[DENALI_A_VM_IPV4]		= { .type = NLA_U32 },	/* be32 */
+	[DENALI_A_VM_TRUSTED]		= { .type = NLA_FLAG },
 };
 
 static struct nla_policy host_policy[DENALI_A_MAX + 1] = {
@@ -198,6 +202,11 @@ int vm_parse_attrs(void *hdr, struct dn_vm *vm)
 		vm->resident = nla_get_u8(tb[DENALI_A_VM_RESIDENT]);
 		vm->has |= DN_HAS_RESIDENT;
 	}
+	if (tb[DENALI_A_VM_IPV4]) {
+		vm->ipv4 = nla_get_u32(tb[DENALI_A_VM_IPV4]);
+		vm->has |= DN_HAS_IPV4;
+	}
+	vm->trusted = tb[DENALI_A_VM_TRUSTED];
 	if (tb[DENALI_A_VM_STATS]) {
 		parse_stats(tb[DENALI_A_VM_STATS], vm->stats,
 			    &vm->stats_present);

@@ -27,7 +27,7 @@
 
 enum denali_cmd {
 	DENALI_CMD_UNSPEC,
-	DENALI_CMD_VM_CREATE,	/* IMAGE_FD, [NAME], [MEM_SIZE], [CMDLINE], [MAC] */
+	DENALI_CMD_VM_CREATE,	/* IMAGE_FD and optional VM_* attributes */
 	DENALI_CMD_VM_START,	/* ID or NAME */
 	DENALI_CMD_VM_STOP,	/* ID or NAME */
 	DENALI_CMD_VM_DESTROY,	/* ID or NAME; stops it first if needed */
@@ -68,6 +68,8 @@ enum denali_attr {
 	DENALI_A_VM_MAC,		/* binary, 6 bytes: unicast, not zero */
 	DENALI_A_VM_RESIDENT,		/* u8: 0 while swapped out (replies) */
 	DENALI_A_HOST_STATS,		/* nested: denali_host_stat (replies) */
+	DENALI_A_VM_IPV4,		/* be32: the VM's own IPv4 address */
+	DENALI_A_VM_TRUSTED,		/* flag: the VM routes; no address checks */
 
 	__DENALI_A_MAX,
 	DENALI_A_MAX = __DENALI_A_MAX - 1
@@ -98,6 +100,8 @@ enum denali_stat {
 	DENALI_STAT_RESIDENT_PAGES,	/* u64: guest pages mapped now */
 	DENALI_STAT_SWAP_OUTS,		/* u64: times it was swapped out */
 	DENALI_STAT_SWAPPED_NS,		/* u64: time spent swapped out while live */
+	DENALI_STAT_NET_ADDR_SPOOFED,	/* u64: dropped, IPv4 or ARP sender not its own */
+	DENALI_STAT_NET_ROUTER_DROPS,	/* u64: dropped, router's or DHCP server's frame */
 
 	__DENALI_STAT_MAX,
 	DENALI_STAT_MAX = __DENALI_STAT_MAX - 1
