@@ -26,26 +26,35 @@ teardown() {
 	denali_teardown
 }
 
-# vuln NAME: the host's state for vulnerability NAME ("" when the kernel
-# has no such file).
-vuln() {
-	cat "$VULN/$1" 2>/dev/null || true
+# read_vulns: the host's state for each vulnerability into V[NAME] (unset
+# when the kernel has no such file), without a process per file: each
+# costs much under emulation.
+read_vulns() {
+	local f
+
+	declare -gA V=()
+	for f in "$VULN"/*; do
+		read -r "V[${f##*/}]" <"$f"
+	done
 }
 
-# expected_set: the words the module must report, sorted, from sysfs and
-# the backend, by the rules of arch/x86/kernel/cpu/bugs.c.
-expected_set() {
-	local v2 words=()
+# sorted WORDS...: the words, sorted, on one line.
+sorted() {
+	printf '%s\n' "$@" | sort | paste -sd ' '
+}
 
-	v2=$(vuln spectre_v2)
+# expected_set: the words the module must report, sorted, from V and the
+# backend, by the rules of arch/x86/kernel/cpu/bugs.c.
+expected_set() {
+	local v2=${V[spectre_v2]:-} words=()
+
 	[[ $v2 == *"IBPB: conditional"* || $v2 == *"IBPB: always-on"* ]] &&
 		words+=(ibpb)
 	if grep -qw vmx /proc/cpuinfo; then
 		# MDS, TAA, MMIO stale data and RFDS all clear with VERW.
-		cat "$VULN/mds" "$VULN/tsx_async_abort" "$VULN/mmio_stale_data" \
-			"$VULN/reg_file_data_sampling" 2>/dev/null |
-			grep -q 'Clear CPU buffers' && words+=(verw)
-		case $(vuln l1tf) in
+		[[ ${V[mds]:-}${V[tsx_async_abort]:-}${V[mmio_stale_data]:-}${V[reg_file_data_sampling]:-} == *"Clear CPU buffers"* ]] &&
+			words+=(verw)
+		case ${V[l1tf]:-} in
 		*"VMX: conditional cache flushes"*) words+=(l1d_flush_cond) ;;
 		*"VMX: cache flushes"*) words+=(l1d_flush) ;;
 		esac
@@ -57,7 +66,7 @@ expected_set() {
 		[[ $v2 == "Mitigation: IBRS"* ]] && words+=(ibrs)
 		[[ $v2 == *"KVM: SW loop"* ]] && words+=(bhb_clear)
 	else
-		case $(vuln tsa) in
+		case ${V[tsa]:-} in
 		"Mitigation: Clear CPU buffers" | "Mitigation: Clear CPU buffers: VM")
 			words+=(verw) ;;
 		"Vulnerable: Clear CPU buffers attempted, no microcode")
@@ -65,28 +74,23 @@ expected_set() {
 			grep -qw hypervisor /proc/cpuinfo && words+=(verw) ;;
 		esac
 		[[ $v2 == *Retpolines* || $v2 == *LFENCE* ]] && words+=(rsb)
-		[[ $(vuln retbleed) == "Mitigation: untrained return thunk"* ||
-		   $(vuln spec_rstack_overflow) == "Mitigation: safe RET"* ]] &&
+		[[ ${V[retbleed]:-} == "Mitigation: untrained return thunk"* ||
+		   ${V[spec_rstack_overflow]:-} == "Mitigation: safe RET"* ]] &&
 			words+=(untrain_ret)
-		[[ $(vuln retbleed) == "Mitigation: IBPB"* ||
-		   $(vuln spec_rstack_overflow) == "Mitigation: IBPB" ]] &&
+		[[ ${V[retbleed]:-} == "Mitigation: IBPB"* ||
+		   ${V[spec_rstack_overflow]:-} == "Mitigation: IBPB" ]] &&
 			words+=(ibpb_entry)
-		[[ $(vuln spec_rstack_overflow) == *"IBPB on VMEXIT"* ||
-		   $(vuln vmscape) == *"IBPB on VMEXIT"* ]] &&
+		[[ ${V[spec_rstack_overflow]:-} == *"IBPB on VMEXIT"* ||
+		   ${V[vmscape]:-} == *"IBPB on VMEXIT"* ]] &&
 			words+=(ibpb_vmexit)
 	fi
-	[[ $(vuln vmscape) == *"IBPB before exit to userspace"* ]] &&
+	[[ ${V[vmscape]:-} == *"IBPB before exit to userspace"* ]] &&
 		words+=(ibpb_to_user)
 	if [ ${#words[@]} -eq 0 ]; then
 		echo none
 	else
-		printf '%s\n' "${words[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
+		sorted "${words[@]}"
 	fi
-}
-
-# reported_set: the module's parameter, its words sorted.
-reported_set() {
-	tr ' ' '\n' <"$PARAM" | sort | tr '\n' ' ' | sed 's/ $//'
 }
 
 @test "the module reports its mitigations in its parameter and at load" {
@@ -107,21 +111,26 @@ reported_set() {
 }
 
 @test "the reported set is the one the host's vulnerability files imply" {
-	local f
+	local name expected reported words
 
-	for f in "$VULN"/*; do
-		echo "${f##*/}: $(cat "$f")"
+	read_vulns
+	for name in "${!V[@]}"; do
+		echo "$name: ${V[$name]}"
 	done
-	echo "expected: $(expected_set)"
-	echo "reported: $(reported_set)"
-	[ "$(reported_set)" = "$(expected_set)" ]
+	expected=$(expected_set)
+	read -ra words <"$PARAM"
+	reported=$(sorted "${words[@]}")
+	echo "expected: $expected"
+	echo "reported: $reported"
+	[ "$reported" = "$expected" ]
 }
 
 @test "with mitigations=off on the kernel command line the set is empty" {
 	grep -qw 'mitigations=off' /proc/cmdline ||
 		skip "boot with SVM_RUN_APPEND=mitigations=off to check this"
+	read_vulns
 	[ "$(cat "$PARAM")" = none ]
-	[[ $(vuln spectre_v2) == Vulnerable* ]]
+	[[ ${V[spectre_v2]} == Vulnerable* ]]
 }
 
 @test "VMs switching on shared CPUs run correctly with the set in place" {
