@@ -49,9 +49,10 @@ declare -A TIMEOUT=([kunit]=1800 [sdk]=600 [svm]=3600 [swap]=1800 [debug]=1800 [
 # and in, unloading with VMs in every state, the switch and the guest
 # TCP/IP stack), leaving out the files that measure timing and fairness,
 # which the debug kernel's slowness would fail anyway, and 10-hello.bats,
-# whose starts, lists and exits every other file does too.
-DEBUG_FILES=(20-faults.bats 30-errors.bats 55-swapout.bats 60-unload.bats
-	99-tcpip.bats)
+# whose starts, lists and exits every other file does too; and the hostile
+# suite's attackers, all at once beside their victims. Paths under tests/.
+DEBUG_FILES=(bats/20-faults.bats bats/30-errors.bats bats/55-swapout.bats
+	bats/60-unload.bats bats/99-tcpip.bats hostile/20-attackers.bats)
 
 SWAP_MEM=384M
 SWAP_DISK=3G
@@ -281,7 +282,7 @@ for level in "${levels[@]}"; do
 				continue
 			fi
 			export DEBUG_LIMIT=${CHECK_TIMEOUT_DEBUG:-${TIMEOUT[debug]}}
-			export DEBUG_BATS=${DEBUG_BATS:-${DEBUG_FILES[*]/#/tests/bats/}}
+			export DEBUG_BATS=${DEBUG_BATS:-${DEBUG_FILES[*]/#/tests/}}
 			run_level debug live_tap bash -c debug_pass
 		else
 			export VMX_TIMEOUT=${VMX_TIMEOUT:-$((${CHECK_TIMEOUT_VMX:-${TIMEOUT[vmx]}} - 60))}

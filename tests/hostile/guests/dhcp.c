@@ -10,6 +10,15 @@
 
 static uint8_t f[400];
 
+/* A DHCPv4 option of one 32-bit value; returns the next option's place. */
+static uint8_t *option32(uint8_t *o, uint8_t code, uint32_t v)
+{
+	o[0] = code;
+	o[1] = 4;
+	hostile_put32(o + 2, v);
+	return o + 6;
+}
+
 static void dhcp4(const uint8_t *mac, const uint8_t *client, uint32_t me,
 		  uint32_t vip, uint8_t type)
 {
@@ -31,12 +40,14 @@ static void dhcp4(const uint8_t *mac, const uint8_t *client, uint32_t me,
 	o = p + 236;
 	memcpy(o, cookie, 4);
 	o += 4;
-	*o++ = 53; *o++ = 1; *o++ = type;
-	*o++ = 54; *o++ = 4; hostile_put32(o, me); o += 4;
-	*o++ = 1; *o++ = 4; hostile_put32(o, 0xffffff00U); o += 4;
-	*o++ = 3; *o++ = 4; hostile_put32(o, me); o += 4;
-	*o++ = 6; *o++ = 4; hostile_put32(o, me); o += 4;
-	*o++ = 51; *o++ = 4; hostile_put32(o, 86400); o += 4;
+	o[0] = 53;			/* message type */
+	o[1] = 1;
+	o[2] = type;
+	o = option32(o + 3, 54, me);	/* server identifier */
+	o = option32(o, 1, 0xffffff00U);	/* subnet mask */
+	o = option32(o, 3, me);		/* router */
+	o = option32(o, 6, me);		/* DNS server */
+	o = option32(o, 51, 86400);	/* lease time */
 	*o = 255;
 	hostile_put16(p - 2, hostile_csum4_udp(ip, 8 + len));
 	hostile_send(f, 14 + 20 + 8 + len);

@@ -17,20 +17,24 @@ void exc_count(void);
 void exc_skip2(void);
 void exc_skip2_err(void);
 
-/* #DE and #UD: the faulting 2-byte instruction restarts, so skip it. */
+/*
+ * #DE, #UD and #GP (after its error code) restart the faulting 2-byte
+ * instruction, so their handlers skip it; traps and INT n go on by
+ * themselves.
+ */
 asm(".text\n"
-    "exc_count:\n\t"
-    "lock incl excstorm_count\n\t"
-    "iret\n"
-    "exc_skip2:\n\t"
-    "lock incl excstorm_count\n\t"
-    "addl $2, (%esp)\n\t"
-    "iret\n"
-    "exc_skip2_err:\n\t"
-    "lock incl excstorm_count\n\t"
-    "addl $4, %esp\n\t"
-    "addl $2, (%esp)\n\t"
-    "iret\n");
+	"exc_count:\n\t"
+	"lock incl excstorm_count\n\t"
+	"iret\n"
+	"exc_skip2:\n\t"
+	"lock incl excstorm_count\n\t"
+	"addl $2, (%esp)\n\t"
+	"iret\n"
+	"exc_skip2_err:\n\t"
+	"lock incl excstorm_count\n\t"
+	"addl $4, %esp\n\t"
+	"addl $2, (%esp)\n\t"
+	"iret\n");
 
 int main(void)
 {

@@ -52,11 +52,23 @@ static void console(uint32_t mem)
 			uint32_t a, l = bad[i].len;
 
 			switch (bad[i].off) {
-			case 0: a = mem; break;
-			case 1: a = mem - 1; break;
-			case 2: a = 0xffffffffU; break;
-			case 3: a = 1; break;
-			default: a = 0x2000; l = 0 - 0x1000; break;
+			case 0:
+				a = mem;
+				break;
+			case 1:
+				a = mem - 1;
+				break;
+			case 2:
+				a = 0xffffffffU;
+				break;
+			case 3:
+				a = 1;
+				break;
+			default:
+				/* 0x2000 + 0xfffff000 wraps to 0x1000. */
+				a = 0x2000;
+				l = 0 - 0x1000;
+				break;
 			}
 			expect(bad[i].what, denali_hypercall2(nr, a, l),
 			       -EFAULT, -EFAULT);
