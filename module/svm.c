@@ -43,7 +43,14 @@
 /* VMCB segment attributes: type, S, DPL, P in bits 0-7; AVL, L, DB, G in 8-11. */
 #define SVM_CODE_ATTR		0xc9b	/* execute/read, accessed, 32-bit, 4 KiB */
 #define SVM_DATA_ATTR		0xc93	/* read/write, accessed, 32-bit, 4 KiB */
-#define SVM_TR_ATTR		0x08b	/* busy 32-bit TSS */
+/*
+ * TR: an available 32-bit TSS with base and limit 0. The type is the one
+ * LTR leaves in the hidden part, the only one that QEMU's stack switch
+ * accepts (it aborts the whole machine on a busy type; VMRUN on AMD
+ * hardware checks none); with limit 0 an interrupt that needs a stack
+ * switch from the TSS raises #TS instead of reading guest memory.
+ */
+#define SVM_TR_ATTR		0x089
 #define SVM_LDTR_ATTR		0x082	/* LDT */
 
 /* Second-level entries: present, writable, user (NPT walks are user walks). */
@@ -271,7 +278,7 @@ static void svm_init_vmcb(struct denali_vm *vm, struct svm_vcpu *v)
 	svm_set_seg(&s->fs, SVM_DATA_ATTR, 0xffffffff);
 	svm_set_seg(&s->gs, SVM_DATA_ATTR, 0xffffffff);
 	svm_set_seg(&s->ss, SVM_DATA_ATTR, 0xffffffff);
-	svm_set_seg(&s->tr, SVM_TR_ATTR, 0xffff);
+	svm_set_seg(&s->tr, SVM_TR_ATTR, 0);
 	svm_set_seg(&s->ldtr, SVM_LDTR_ATTR, 0);
 	/* Empty descriptor tables: the guest installs its own. */
 	svm_set_seg(&s->gdtr, 0, 0);

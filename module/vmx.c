@@ -42,7 +42,11 @@
 
 #define GUEST_CODE_AR		0xc09b	/* 32-bit, 4 KiB granular, execute/read */
 #define GUEST_DATA_AR		0xc093	/* 32-bit, 4 KiB granular, read/write */
-#define GUEST_TR_AR		0x008b	/* present, busy 32-bit TSS */
+/*
+ * TR: a busy 32-bit TSS (VM entry takes no other) with base and limit 0,
+ * as on SVM: an interrupt that needs a stack switch raises #TS.
+ */
+#define GUEST_TR_AR		0x008b
 #define GUEST_CODE_SEL		0x08
 #define GUEST_DATA_SEL		0x10
 #define GUEST_TR_SEL		0x18
@@ -540,7 +544,7 @@ static void vmx_setup_guest(struct vmx_vcpu *v)
 	vmx_setup_segment(GUEST_SS_SELECTOR, GUEST_DATA_SEL, GUEST_DATA_AR);
 	vmcs_write(GUEST_TR_SELECTOR, GUEST_TR_SEL);
 	vmcs_write(GUEST_TR_BASE, 0);
-	vmcs_write(GUEST_TR_LIMIT, 0x67);
+	vmcs_write(GUEST_TR_LIMIT, 0);
 	vmcs_write(GUEST_TR_AR_BYTES, GUEST_TR_AR);
 	vmcs_write(GUEST_LDTR_SELECTOR, 0);
 	vmcs_write(GUEST_LDTR_BASE, 0);
