@@ -7,7 +7,8 @@
  */
 #include "hostile.h"
 
-static char buf[4096];
+/* 4096 bytes of 64-byte lines, and snprintf's last NUL. */
+static char buf[4096 + 1];
 
 int main(void)
 {
@@ -16,10 +17,10 @@ int main(void)
 	int i;
 
 	for (;;) {
-		for (i = 0; i + 64 <= (int)sizeof(buf); i += 64)
-			snprintf(buf + i, 65, "%-62lu\n", n * 64 + i / 64);
+		for (i = 0; i < 4096; i += 64)
+			snprintf(buf + i, 65, "%-63lu\n", n * 64 + i / 64);
 		denali_hypercall2(DENALI_HC_CONSOLE_WRITE,
-				  (uint32_t)(unsigned long)buf, sizeof(buf));
+				  (uint32_t)(unsigned long)buf, 4096);
 		denali_hypercall2(DENALI_HC_CONSOLE_READ,
 				  (uint32_t)(unsigned long)in, sizeof(in));
 		n++;
