@@ -1520,6 +1520,22 @@ def events_check(fam, groups, unpriv):
     return s, None
 
 
+def check_event_content(fam, attrs, rec):
+    """An event says which VM, its state and how it ended, nothing more:
+    no counters, no addresses (netlink.rst)."""
+    a = fam.a
+    st = fam.state
+    allowed = {a['VM_ID'], a['VM_NAME'], a['VM_STATE']}
+    if rec['state'] == st['DENALI_VM_EXITED']:
+        allowed.add(a['VM_EXIT_CODE'])
+    if rec['state'] == st['DENALI_VM_CRASHED']:
+        allowed.add(a['VM_CRASH_REASON'])
+    extra = sorted({t for t, _, _ in attrs} - allowed)
+    if extra:
+        raise Violation('event of VM %d in state %d carries attributes %s'
+                        % (rec['id'], rec['state'], extra))
+
+
 def drain_events(sock, fz):
     """Each event must parse and name a VM; returns how many came."""
     n = 0
@@ -1538,8 +1554,9 @@ def drain_events(sock, fz):
                 if mtype != fz.fid or seq != 0 or \
                         payload[0] != fz.f.c['VM_EVENT']:
                     raise Violation('event of type %d, seq %d' % (mtype, seq))
-                fz.check_vm_record(parse_attrs(payload[4:], 'event'),
-                                   'event', full=False)
+                attrs = parse_attrs(payload[4:], 'event')
+                rec = fz.check_vm_record(attrs, 'event', full=False)
+                check_event_content(fz.f, attrs, rec)
                 n += 1
         except Violation as v:
             fz.current = None
