@@ -103,6 +103,12 @@ struct vmx_vcpu {
 	unsigned long host_cr4;
 	/* GUEST_CR0 has TS set: the guest's FPU registers are not loaded. */
 	bool cr0_ts;
+	/*
+	 * The guest's CR2: the VMCS has no field for it, so it is switched
+	 * by hand around VM entry and exit, as KVM does, and the host's page
+	 * fault addresses never reach the guest.
+	 */
+	unsigned long cr2;
 };
 
 /* --- VMX instructions ---------------------------------------------------- */
@@ -586,6 +592,9 @@ static const u32 vmx_saved_fields[] = {
 	VM_ENTRY_INSTRUCTION_LEN,
 };
 
+/* vcpu_state holds the fields above, then CR2. */
+#define VMX_SAVED_CR2		ARRAY_SIZE(vmx_saved_fields)
+
 static int vmx_vcpu_create(struct denali_vm *vm, bool restore)
 {
 	u64 *saved = vm->vcpu_state;
@@ -619,9 +628,11 @@ static int vmx_vcpu_create(struct denali_vm *vm, bool restore)
 	vmx_load(v);
 	vmx_setup_host(v);
 	vmx_setup_guest(v);
-	if (restore)
+	if (restore) {
 		for (i = 0; i < ARRAY_SIZE(vmx_saved_fields); i++)
 			vmcs_write(vmx_saved_fields[i], saved[i]);
+		v->cr2 = saved[VMX_SAVED_CR2];
+	}
 	preempt_enable();
 
 	vm->vcpu = v;
@@ -636,8 +647,7 @@ static void vmx_vcpu_save(struct denali_vm *vm)
 	void *current_vmcs;
 	unsigned int i;
 
-	BUILD_BUG_ON(sizeof(vmx_saved_fields) / sizeof(u32) * sizeof(u64) >
-		     PAGE_SIZE);
+	BUILD_BUG_ON((VMX_SAVED_CR2 + 1) * sizeof(u64) > PAGE_SIZE);
 	preempt_disable();
 	c = this_cpu_ptr(&vmx_cpus);
 	/* A runner may be in the middle of a quantum here: keep its VMCS. */
@@ -645,6 +655,7 @@ static void vmx_vcpu_save(struct denali_vm *vm)
 	vmx_load(v);
 	for (i = 0; i < ARRAY_SIZE(vmx_saved_fields); i++)
 		saved[i] = vmcs_read(vmx_saved_fields[i]);
+	saved[VMX_SAVED_CR2] = v->cr2;
 	vmx_clear_local(v);
 	if (current_vmcs && current_vmcs != v->vmcs) {
 		vmx_insn_pa("vmptrld", __pa(current_vmcs));
@@ -906,7 +917,13 @@ static void vmx_run(struct denali_vm *vm, bool fpu, struct denali_exit *exit)
 
 	denali_spec_vmx_enter();
 
+	/* Interrupts are off: no host page fault comes between. */
+	if (v->cr2 != native_read_cr2())
+		native_write_cr2(v->cr2);
+
 	fail = denali_vmx_enter(vm->regs.gpr, &v->host_rsp, v->launched);
+
+	v->cr2 = native_read_cr2();
 
 	/*
 	 * A VM exit sets the GDT limit to 0xffff, the TSS limit to 0x67,
