@@ -33,6 +33,7 @@
 #include <asm/vmx.h>
 
 #include "backend.h"
+#include "insn.h"
 #include "spec.h"
 #include "vm.h"
 #include "vmx.h"
@@ -216,9 +217,13 @@ static int vmx_setup_config(void)
 			CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
 			CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
 			CPU_BASED_RDPMC_EXITING | CPU_BASED_MOV_DR_EXITING |
+			CPU_BASED_CR3_LOAD_EXITING |
 			CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0,
 			&vmx_conf.proc))
 		return vmx_refuse("missing processor-based controls");
+	/* A guest reads its CR3 itself; only writes are checked. */
+	if (vmx_conf.proc & CPU_BASED_CR3_STORE_EXITING)
+		return vmx_refuse("CR3-store exiting cannot be turned off");
 	if (vmx_conf.proc & (CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_USE_IO_BITMAPS))
 		return vmx_refuse("MSR or I/O bitmaps cannot be turned off");
 	if (!vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
@@ -254,8 +259,8 @@ static int vmx_setup_config(void)
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, fixed0);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, fixed1);
 	/*
-	 * The guest sees CR4 as 0, as on SVM, so that one binary behaves
-	 * alike on both; VMX operation needs VMXE in the real one.
+	 * The guest reads CR4 as ABI_CR4 through the read shadow, as on
+	 * SVM; VMX operation needs VMXE in the real one.
 	 */
 	vmx_conf.guest_cr4 = ABI_CR4 | X86_CR4_VMXE | fixed0;
 	if (vmx_conf.guest_cr4 & ~fixed1)
@@ -716,7 +721,6 @@ static const char *const vmx_exit_crash[] = {
 	[EXIT_REASON_INVEPT]		= "forbidden: VMX instruction",
 	[EXIT_REASON_INVVPID]		= "forbidden: VMX instruction",
 	[EXIT_REASON_VMFUNC]		= "forbidden: VMX instruction",
-	[EXIT_REASON_CR_ACCESS]		= "forbidden: control register access",
 	[EXIT_REASON_DR_ACCESS]		= "forbidden: debug register access",
 	[EXIT_REASON_IO_INSTRUCTION]	= "forbidden: port I/O",
 	[EXIT_REASON_MSR_READ]		= "forbidden: MSR access",
@@ -800,6 +804,40 @@ static void vmx_skip_insn(struct denali_vm *vm)
 			   intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
+/*
+ * The CPU exits on a write to CR0 or CR4 that changes a bit of the read
+ * shadow, except CLTS while the shadow's TS is clear, and on every MOV to
+ * CR3. A write that leaves the register as the guest reads it completes
+ * as a no-op, as on SVM; any other ends the VM.
+ */
+static void vmx_cr_access(struct denali_vm *vm, struct denali_exit *exit)
+{
+	unsigned long qual = vmcs_read(EXIT_QUALIFICATION);
+	unsigned int cr = qual & 15;
+	u32 old, val;
+
+	old = cr == 0 ? ABI_CR0 : cr == 4 ? ABI_CR4 : vmcs_read(GUEST_CR3);
+	switch ((qual >> 4) & 3) {
+	case 0:		/* MOV to CR */
+		val = vm->regs.gpr[(qual >> 8) & 15];
+		break;
+	case 2:		/* CLTS */
+		val = old & ~X86_CR0_TS;
+		break;
+	case 3:		/* LMSW, its operand in the qualification */
+		val = denali_lmsw_cr0(old, qual >> 16);
+		break;
+	default:	/* MOV from CR8, which 32-bit code cannot reach */
+		vmx_crash(exit, "forbidden: control register access");
+		return;
+	}
+	if (!denali_cr_write_ok(cr, old, val)) {
+		vmx_crash(exit, "forbidden: control register write");
+		return;
+	}
+	vmx_skip_insn(vm);
+}
+
 /* Decodes an exit; interrupts are off and the VMCS is current. */
 static void vmx_handle_exit(struct denali_vm *vm, u32 reason,
 			    struct denali_exit *exit)
@@ -840,6 +878,9 @@ static void vmx_handle_exit(struct denali_vm *vm, u32 reason,
 	case EXIT_REASON_VMCALL:
 		vmx_skip_insn(vm);
 		exit->kind = DENALI_EXIT_HYPERCALL;
+		return;
+	case EXIT_REASON_CR_ACCESS:
+		vmx_cr_access(vm, exit);
 		return;
 	case EXIT_REASON_EPT_VIOLATION:
 		vmx_redeliver();
