@@ -14,6 +14,7 @@
 #include <linux/ipv6.h>
 #include <linux/netlink.h>
 #include <linux/slab.h>
+#include <net/ipv6.h>
 #include <net/ndisc.h>
 #include <asm/unaligned.h>
 #include <linux/denali_abi.h>

@@ -228,7 +228,12 @@ static void sim_gamers(struct runq_fixture *f, bool bounded,
 		cpu[i] = vm[i].cpu;
 }
 
-/* Every VM gets its fair share within 20%, gamers or not. */
+/*
+ * Every VM gets at least its fair share less 20%, and no gamer more than
+ * its share and 20%. The CPU-bound VM may get more: the gamers give up
+ * the rest of each quantum when they idle, and the round robin puts a
+ * VM that idled behind the others, as it should (work conserving).
+ */
 static void runq_boost_gamers_fair(struct kunit *test)
 {
 	u64 cpu[SIM_VMS], total = 0;
@@ -241,9 +246,11 @@ static void runq_boost_gamers_fair(struct kunit *test)
 		KUNIT_EXPECT_GE_MSG(test, cpu[i] * SIM_VMS * 10, total * 8,
 				    "VM %d got %llu of %llu ns", i, cpu[i],
 				    total);
-		KUNIT_EXPECT_LE_MSG(test, cpu[i] * SIM_VMS * 10, total * 12,
-				    "VM %d got %llu of %llu ns", i, cpu[i],
-				    total);
+		if (i < SIM_GAMERS)
+			KUNIT_EXPECT_LE_MSG(test, cpu[i] * SIM_VMS * 10,
+					    total * 12,
+					    "VM %d got %llu of %llu ns", i,
+					    cpu[i], total);
 	}
 }
 
