@@ -229,6 +229,52 @@ test_privinsn() {
 	return "$bad"
 }
 
+# A subset of the hostile suite's attackers (tests/hostile/20-attackers.bats
+# runs them all on SVM), all at once: both mode-switch routes taking
+# upcalls, memory and descriptor tables at the edges and past 4 GiB, an
+# upcall with no IDT, and every hypercall's edge arguments (hcwild checks
+# its own results and exits with INT_MIN).
+test_hostile() {
+	local entry name image want args out bad=0
+	local mem='(memory|outside)'
+	local cases=(
+		"h-paging paging.elf ."
+		"h-longmode longmode.elf ."
+		"h-ring3 ring3.elf ."
+		"h-vm86 vm86.elf ."
+		"h-rdtop memread.elf $mem at=top"
+		"h-wrstraddle memwrite.elf $mem at=straddle"
+		"h-stack0 memstack.elf $mem at=zero"
+		"h-strdown memstring.elf $mem op=down"
+		"h-farcall farjump.elf $mem via=call"
+		"h-idt desctab.elf . table=idt"
+		"h-tss desctab.elf . table=tss"
+		"h-noidt noidt.elf triple vec=upcall"
+	)
+
+	for entry in "${cases[@]}"; do
+		read -r name image want args <<<"$entry"
+		start "$H/$image" "$name" --mem 256K \
+			${args:+--cmdline "$args"} >/dev/null || bad=1
+	done
+	start "$H/hcwild.elf" h-hcwild >/dev/null || bad=1
+	for entry in "${cases[@]}"; do
+		read -r name image want args <<<"$entry"
+		out=$(denalictl wait "$name" --timeout 300 2>&1)
+		if ! [[ ${out,,} =~ ^crashed\ \(.*$want.*\)$ ]]; then
+			echo "$name ($image $args): '$out', expected crashed /$want/"
+			bad=1
+		fi
+	done
+	out=$(denalictl wait h-hcwild --timeout 300 2>&1)
+	if [ "$out" != "exited (code -2147483648)" ]; then
+		echo "h-hcwild: '$out'"
+		denalictl console h-hcwild | sed 's/^/    /'
+		bad=1
+	fi
+	return "$bad"
+}
+
 test_wild() {
 	local out
 
@@ -370,7 +416,7 @@ test_dmesg() {
 }
 
 echo "TAP version 13"
-echo "1..18"
+echo "1..19"
 t "the module loads on VMX" test_load
 if [ -d /sys/module/denali ]; then
 	t "kvm_intel cannot load while denali holds VMX" test_kvm_after
@@ -382,6 +428,9 @@ if [ -d /sys/module/denali ]; then
 	t "memory outside the VM crashes it" test_wild
 	t "privileged instructions end as on SVM (privinsn.list)" \
 		test_privinsn
+	destroy_all
+	t "hostile guests crash alone; hypercall edges get errnos" \
+		test_hostile
 	destroy_all
 	t "bad hypercall arguments only return errnos" test_badcall
 	t "two floating-point guests get exact results" test_fpu
@@ -396,7 +445,8 @@ if [ -d /sys/module/denali ]; then
 	t "unloading with VMs running is clean" test_unload
 else
 	for name in kvm-after hello list crash forbidden wild privinsn \
-		    badcall fpu swap httpd bad-images twenty nmi unload; do
+		    hostile badcall fpu swap httpd bad-images twenty nmi \
+		    unload; do
 		n=$((n + 1))
 		failed=$((failed + 1))
 		echo "not ok $n - $name # the module is not loaded"
