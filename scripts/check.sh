@@ -50,9 +50,11 @@ declare -A TIMEOUT=([kunit]=1800 [sdk]=600 [svm]=3600 [swap]=1800 [debug]=1800 [
 # TCP/IP stack), leaving out the files that measure timing and fairness,
 # which the debug kernel's slowness would fail anyway, and 10-hello.bats,
 # whose starts, lists and exits every other file does too; and the hostile
-# suite's attackers, all at once beside their victims. Paths under tests/.
+# suite's attackers, all at once beside their victims, and the netlink
+# fuzzer (KASAN and kmemleak watch the control plane). Paths under tests/.
 DEBUG_FILES=(bats/20-faults.bats bats/30-errors.bats bats/55-swapout.bats
-	bats/60-unload.bats bats/99-tcpip.bats hostile/20-attackers.bats)
+	bats/60-unload.bats bats/99-tcpip.bats hostile/20-attackers.bats
+	hostile/50-nlfuzz.bats)
 
 SWAP_MEM=384M
 SWAP_DISK=3G
