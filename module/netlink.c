@@ -71,9 +71,13 @@ int denali_nl_check_name(const char *name, struct netlink_ext_ack *extack)
 		return -EINVAL;
 	}
 	for (p = name; *p; p++) {
-		if (!isgraph(*p)) {
+		/*
+		 * ASCII only: the kernel's isgraph() takes Latin-1 letters,
+		 * which no UTF-8 client can print or type back.
+		 */
+		if (!isascii(*p) || !isgraph(*p)) {
 			NL_SET_ERR_MSG(extack,
-				       "VM name has blanks or control characters");
+				       "VM name has blanks, control or non-ASCII characters");
 			return -EINVAL;
 		}
 		if (!isdigit(*p))
