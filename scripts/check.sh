@@ -12,6 +12,9 @@
 #   svm    tests/vm/svm-run bats --tap --timing tests/bats tests/hostile:
 #          the bats suites and the hostile suite in the SVM test machine
 #          (QEMU, AMD SVM); counts from the TAP lines
+#   nomitig  tests/bats/35-spec.bats again in the SVM test machine booted
+#          with mitigations=off: the module must follow the host's switch
+#          and turn every speculation mitigation off
 #   swap   the same machine with SWAP_MEM of RAM and a SWAP_DISK swap
 #          disk, for tests/swap: guest memory through Linux swap
 #   debug  the bats files of DEBUG_FILES again, then tests/debug (one
@@ -38,9 +41,10 @@
 #                         about 20 minutes)
 set -uo pipefail
 
-LEVELS=(kunit sdk svm swap debug vmx)
+LEVELS=(kunit sdk svm nomitig swap debug vmx)
 
-declare -A TIMEOUT=([kunit]=1800 [sdk]=600 [svm]=3600 [swap]=1800 [debug]=1800 [vmx]=1800)
+declare -A TIMEOUT=([kunit]=1800 [sdk]=600 [svm]=3600 [nomitig]=600 [swap]=1800
+	[debug]=1800 [vmx]=1800)
 
 # The bats files the debug level runs by default. The whole suite takes
 # about 20 minutes on the debug kernel, more than make check can spend;
@@ -262,7 +266,7 @@ for level in "${levels[@]}"; do
 		run_level sdk live_tap make -s -C guest-sdk test-net
 		parse_tap sdk
 		;;
-	svm | swap | debug | vmx)
+	svm | nomitig | swap | debug | vmx)
 		if [ "$built" -eq 0 ]; then
 			echo "== $level: not run (the build failed)"
 			continue
@@ -271,6 +275,12 @@ for level in "${levels[@]}"; do
 			export SVM_RUN_TIMEOUT=${SVM_RUN_TIMEOUT:-$((${CHECK_TIMEOUT_SVM:-${TIMEOUT[svm]}} - 60))}
 			run_level svm live_tap tests/vm/svm-run \
 				bats --tap --timing tests/bats tests/hostile
+		elif [ "$level" = nomitig ]; then
+			run_level nomitig live_tap env \
+				SVM_RUN_TIMEOUT=$((${CHECK_TIMEOUT_NOMITIG:-${TIMEOUT[nomitig]}} - 60)) \
+				SVM_RUN_APPEND=mitigations=off \
+				SVM_RUN_LOG=tests/out/svm/nomitig-serial.log \
+				tests/vm/svm-run bats --tap --timing tests/bats/35-spec.bats
 		elif [ "$level" = swap ]; then
 			run_level swap live_tap env \
 				SVM_RUN_TIMEOUT=$((${CHECK_TIMEOUT_SWAP:-${TIMEOUT[swap]}} - 60)) \
