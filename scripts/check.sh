@@ -44,7 +44,7 @@ set -uo pipefail
 LEVELS=(kunit sdk svm nomitig swap debug vmx)
 
 declare -A TIMEOUT=([kunit]=1800 [sdk]=600 [svm]=3600 [nomitig]=600 [swap]=1800
-	[debug]=1800 [vmx]=1800)
+	[debug]=2400 [vmx]=1800)
 
 # The bats files the debug level runs by default. The whole suite takes
 # about 20 minutes on the debug kernel, more than make check can spend;
