@@ -26,6 +26,17 @@ EX=$REPO/guest-sdk/examples
 BAD=$EX/bad
 PATH=$REPO/tools/denalictl:$PATH
 
+# In the SVM test machine every 'denalictl start' of a test is noted on
+# the serial console (the kernel's, kept in svm-run's serial log) before
+# it runs: should a guest make QEMU abort, that log's last words are all
+# that is left, and svm-run names the guests started last from them.
+if [ "${DENALI_IN_VM:-}" = svm ] && [ -w /dev/ttyS0 ]; then
+	denalictl() {
+		[ "${1:-}" != start ] || echo "svm-run: denalictl $*" >/dev/ttyS0
+		command denalictl "$@"
+	}
+fi
+
 # Kernel log lines that fail a test file. Words that merely end in these
 # (DEBUG) must not match, hence the word boundaries. Most lockdep reports
 # start with WARNING or BUG; the unannotated lock key is only an INFO.
