@@ -24,9 +24,10 @@ int main(void)
 	uint64_t burn = hostile_num("burn_us", 9000) * 1000ULL;
 	unsigned int idle = hostile_num("idle_us", 1);
 	unsigned long rounds = 0, loops = 1 << 16;
-	uint64_t t, took;
+	uint64_t t, took, again;
+	int i;
 
-	/* Grow a trial until it takes a millisecond, then scale it. */
+	/* Grow a trial until it takes a millisecond. */
 	for (;;) {
 		t = denali_now_ns();
 		spin(loops);
@@ -34,6 +35,18 @@ int main(void)
 		if (took >= 1000000)
 			break;
 		loops *= 2;
+	}
+	/*
+	 * Keep the fastest of a few more: a trial that was preempted took
+	 * longer than its work, and a gamer that scaled from it would burn
+	 * less than it says (under emulation, ten times less).
+	 */
+	for (i = 0; i < 8; i++) {
+		t = denali_now_ns();
+		spin(loops);
+		again = denali_now_ns() - t;
+		if (again < took)
+			took = again;
 	}
 	loops = (unsigned long)((uint64_t)loops * burn / took);
 	printf("boostgame: burn %lu us (%lu loops), idle %u us\n",
