@@ -35,6 +35,7 @@
 #include "net.h"
 #include "sched.h"
 #include "swap.h"
+#include "trace.h"
 #include "vm.h"
 
 #define GATE_RECHECK_MS	100
@@ -137,12 +138,17 @@ unsigned int denali_gate_pass(struct list_head *waiters,
 	return admitted;
 }
 
+/* Its memory, and the frames that may wait for it to read them. */
+static u64 gate_vm_pages(struct denali_vm *vm)
+{
+	return (vm->mem.size >> PAGE_SHIFT) + denali_net_rxq_max_pages();
+}
+
 static enum denali_gate_verdict gate_decide(struct list_head *node,
 					    void *arg)
 {
 	struct denali_vm *vm = list_entry(node, struct denali_vm, gate_node);
-	/* Its memory, and the frames that may wait for it to read them. */
-	u64 pages = (vm->mem.size >> PAGE_SHIFT) + denali_net_rxq_max_pages();
+	u64 pages = gate_vm_pages(vm);
 	u64 watermark = *(u64 *)arg;
 	unsigned long flags;
 
@@ -163,6 +169,7 @@ static enum denali_gate_verdict gate_decide(struct list_head *node,
 	vm->admitted = true;
 	vm->gate_pages = pages;
 	atomic64_add(pages, &gate_reserved);
+	trace_denali_gate_admit(vm, pages);
 	vm->on_runqueue = true;
 	denali_sched_enqueue(vm);
 	spin_unlock_irqrestore(&vm->lock, flags);
@@ -197,8 +204,10 @@ void denali_gate_submit(struct denali_vm *vm)
 	mutex_lock(&gate_lock);
 	spin_lock_irqsave(&vm->lock, flags);
 	/* A stop in between took it to a final state already. */
-	if (vm->state == DENALI_VM_WAITING)
+	if (vm->state == DENALI_VM_WAITING) {
 		list_add_tail(&vm->gate_node, &gate_waiters);
+		trace_denali_gate_wait(vm, gate_vm_pages(vm));
+	}
 	spin_unlock_irqrestore(&vm->lock, flags);
 	gate_admit_waiters();
 	mutex_unlock(&gate_lock);

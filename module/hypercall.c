@@ -13,6 +13,7 @@
 #include "mem.h"
 #include "net.h"
 #include "sched.h"
+#include "trace.h"
 #include "vm.h"
 
 /* Console bytes copied per step, on the runner's stack. */
@@ -159,6 +160,7 @@ static long hc_net_recv(struct denali_vm *vm, u32 gpa, u32 count)
 		while ((skb = denali_port_rx_peek(port)) && skb->len > size) {
 			denali_port_rx_unlink(port, skb);
 			atomic64_inc(&port->stats->rx_drops);
+			trace_denali_frame_drop(port, DENALI_DROP_TOO_LONG);
 			kfree_skb(skb);
 		}
 		if (!skb)
@@ -196,6 +198,8 @@ bool denali_hypercall(struct denali_vm *vm)
 	vm->stats.hypercalls++;
 	switch ((u32)gpr[DENALI_REG_AX]) {
 	case DENALI_HC_TERMINATE:
+		/* It never returns: the result traced is the exit code. */
+		trace_denali_hypercall(vm, DENALI_HC_TERMINATE, (int)arg1);
 		denali_vm_terminate(vm, (int)arg1);
 		return false;
 	case DENALI_HC_CONSOLE_WRITE:
@@ -222,6 +226,7 @@ bool denali_hypercall(struct denali_vm *vm)
 		ret = -ENOSYS;
 		break;
 	}
+	trace_denali_hypercall(vm, gpr[DENALI_REG_AX], ret);
 	gpr[DENALI_REG_AX] = (u32)ret;
 	return stay;
 }

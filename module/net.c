@@ -69,6 +69,7 @@
 #include "irq.h"
 #include "mem.h"
 #include "net.h"
+#include "trace.h"
 #include "vm.h"
 
 static unsigned int rx_queue_kb = 256;
@@ -408,6 +409,7 @@ int denali_port_send(struct denali_port *port, struct sk_buff *skb)
 	if (skb_queue_len(&port->txq) >= DENALI_NET_TXQ_LEN) {
 		spin_unlock_bh(&sw->lock);
 		atomic64_inc(&port->stats->tx_drops);
+		trace_denali_frame_drop(port, DENALI_DROP_TX_FULL);
 		kfree_skb(skb);
 		return -EAGAIN;
 	}
@@ -437,6 +439,7 @@ static void port_rx(struct denali_port *port, struct sk_buff *skb)
 	    charge > limit || port->rxq_bytes > limit - charge) {
 		spin_unlock_irqrestore(&port->rxq.lock, flags);
 		atomic64_inc(&port->stats->rx_drops);
+		trace_denali_frame_drop(port, DENALI_DROP_RX_FULL);
 		kfree_skb(skb);
 		return;
 	}
@@ -535,10 +538,12 @@ static void sw_flood(struct denali_switch *sw, struct denali_port *src,
 			continue;
 		/* Readers never write the data: clones may share it. */
 		clone = skb_clone(skb, GFP_ATOMIC);
-		if (clone)
+		if (clone) {
 			port_rx(port, clone);
-		else
+		} else {
 			atomic64_inc(&port->stats->rx_drops);
+			trace_denali_frame_drop(port, DENALI_DROP_NO_MEMORY);
+		}
 		port_put(port);
 	}
 	consume_skb(skb);
@@ -556,6 +561,7 @@ static void sw_forward(struct denali_switch *sw, struct denali_port *src,
 	if (!denali_net_src_ok(src->uplink, src->mac, eth->h_source,
 			       src_is_vm)) {
 		atomic64_inc(&src->stats->spoofed);
+		trace_denali_frame_drop(src, DENALI_DROP_SPOOFED);
 		kfree_skb(skb);
 		return;
 	}
@@ -566,10 +572,12 @@ static void sw_forward(struct denali_switch *sw, struct denali_port *src,
 			break;
 		case DENALI_NET_ADDR_SPOOFED:
 			atomic64_inc(&src->stats->addr_spoofed);
+			trace_denali_frame_drop(src, DENALI_DROP_ADDR_SPOOFED);
 			kfree_skb(skb);
 			return;
 		case DENALI_NET_ROUTER:
 			atomic64_inc(&src->stats->router_drops);
+			trace_denali_frame_drop(src, DENALI_DROP_ROUTER);
 			kfree_skb(skb);
 			return;
 		}
@@ -695,6 +703,14 @@ static void vm_port_notify(struct denali_port *port)
 static const struct denali_port_ops vm_port_ops = {
 	.notify = vm_port_notify,
 };
+
+u32 denali_net_port_vm_id(const struct denali_port *port)
+{
+	const struct denali_vm *vm = port->priv;
+
+	/* The uplink, and the KUnit suite's ports, are no VM's. */
+	return port->ops == &vm_port_ops ? vm->id : 0;
+}
 
 int denali_net_vm_attach(struct denali_vm *vm, struct netlink_ext_ack *extack)
 {
