@@ -15,6 +15,8 @@
 #   nomitig  tests/bats/35-spec.bats again in the SVM test machine booted
 #          with mitigations=off: the module must follow the host's switch
 #          and turn every speculation mitigation off
+#   harness  tests/harness/abort-test.sh: svm-run itself reports a QEMU
+#          abort as a failed test naming the test and the guest
 #   swap   the same machine with SWAP_MEM of RAM and a SWAP_DISK swap
 #          disk, for tests/swap: guest memory through Linux swap
 #   debug  the bats files of DEBUG_FILES again, then tests/debug (one
@@ -26,6 +28,13 @@
 #   vmx    tests/vm/vmx-run tests/vm/vmx-smoke.sh: the smoke test in the VMX
 #          test machine (Bochs, Intel VMX); counts from the TAP lines
 #
+# The levels of BESIDE run in a second lane, in their order, beside the
+# others and at a lower priority (nice BESIDE_NICE): an emulated machine
+# running the tests' shell commands keeps about one of its host CPUs
+# busy, so the second lane mostly uses what the first leaves idle, and the
+# first, whose tests time the scheduler, stays ahead when both want the
+# CPUs. Their output is shown when the first lane is done.
+#
 # Prints each test's result as it comes, each level's counts and time, and
 # ends with exactly one line "N passed, N failed, N skipped". A level that
 # crashes, times out or reports nothing counts as at least one failure;
@@ -35,15 +44,17 @@
 # Environment:
 #   CHECK_LEVELS          levels to run (default: all of LEVELS below)
 #   CHECK_TIMEOUT_<LEVEL> seconds before a level is killed (defaults below)
+#   CHECK_BESIDE          the levels of the second lane (default: BESIDE
+#                         below; empty runs every level in one lane)
 #   DEBUG_BATS            the bats files or directories the debug level runs
 #                         before tests/debug (default: DEBUG_FILES below;
 #                         DEBUG_BATS=tests/bats runs the whole suite, in
 #                         about 20 minutes)
 set -uo pipefail
 
-LEVELS=(kunit sdk svm nomitig swap debug vmx)
+LEVELS=(kunit sdk svm nomitig harness swap debug vmx)
 
-declare -A TIMEOUT=([kunit]=1800 [sdk]=600 [svm]=3600 [nomitig]=600 [swap]=1800
+declare -A TIMEOUT=([kunit]=1800 [sdk]=600 [svm]=3600 [nomitig]=600 [harness]=600 [swap]=1800
 	[debug]=2400 [vmx]=1800)
 
 # The bats files the debug level runs by default. The whole suite takes
@@ -60,6 +71,13 @@ DEBUG_FILES=(bats/20-faults.bats bats/30-errors.bats bats/55-swapout.bats
 	bats/60-unload.bats bats/99-tcpip.bats hostile/20-attackers.bats
 	hostile/50-nlfuzz.bats)
 
+# The second lane: the VMX machine (Bochs, one host CPU), then the machines
+# whose tests do not time anything. vmx goes first so that the debug
+# kernel's build, on a new machine, waits for KUnit's on their shared
+# tree while the first lane runs the svm level, not before it.
+BESIDE=(vmx swap debug)
+BESIDE_NICE=10
+
 SWAP_MEM=384M
 SWAP_DISK=3G
 
@@ -70,18 +88,17 @@ mkdir -p "$out" || exit 1
 
 read -ra levels <<<"${CHECK_LEVELS:-${LEVELS[*]}}"
 
-total_p=0
-total_f=0
-total_s=0
-summary=()
+read -ra beside <<<"${CHECK_BESIDE-${BESIDE[*]}}"
 
-# account LEVEL PASSED FAILED SKIPPED SECONDS [NOTE]
+rm -f "$out"/*.result "$out/beside.log"
+
+# account LEVEL PASSED FAILED SKIPPED SECONDS [NOTE]: the level's counts
+# and summary line, in tests/out/check/LEVEL.result for the summary, which
+# either lane may write.
 account() {
-	total_p=$((total_p + $2))
-	total_f=$((total_f + $3))
-	total_s=$((total_s + $4))
-	summary+=("$(printf '%-6s %d passed, %d failed, %d skipped in %ds%s' \
-		"$1" "$2" "$3" "$4" "$5" "${6:+ ($6)}")")
+	printf '%d %d %d\t%-7s %d passed, %d failed, %d skipped in %ds%s\n' \
+		"$2" "$3" "$4" "$1" "$2" "$3" "$4" "$5" "${6:+ ($6)}" \
+		>"$out/$1.result"
 }
 
 # Live view of a level's output: only the per-test result lines.
@@ -144,7 +161,7 @@ debug_pass() {
 		# shellcheck disable=SC2086 # DEBUG_BATS is a list of paths
 		SVM_RUN_KERNEL=$kernel DENALI_MODULE=$module \
 			SVM_RUN_LOG=$out/serial.log SVM_RUN_TIMEOUT=$left \
-			SVM_RUN_BOOT_TIMEOUT=${DEBUG_BOOT_LIMIT:-300} \
+			SVM_RUN_BOOT_TIMEOUT=${DEBUG_BOOT_LIMIT:-480} \
 			SVM_RUN_APPEND="pci=noacpi ${SVM_RUN_APPEND:-}" \
 			DENALI_SCALE_VMS=${DENALI_SCALE_VMS:-10} \
 			DENALI_MANY_VMS=${DENALI_MANY_VMS:-100} \
@@ -256,17 +273,21 @@ if ! make all >"$out/build.log" 2>&1; then
 	tail -n 40 "$out/build.log" | sed 's/^/  | /'
 	account build 0 1 0 $(($(date +%s) - start)) "make all failed"
 else
-	summary+=("$(printf '%-6s ok in %ds' build $(($(date +%s) - start)))")
+	printf '0 0 0\t%-7s ok in %ds\n' build $(($(date +%s) - start)) \
+		>"$out/build.result"
 fi
 
-for level in "${levels[@]}"; do
+# run_one LEVEL: run a level and account for it.
+run_one() {
+	local level=$1
+
 	rc=0 secs=0 note="" unexplained=0
 	case $level in
 	kunit)
 		if [ ! -r /usr/src/linux-source-6.1.tar.xz ]; then
 			echo "== kunit: skipped (no linux-source-6.1; run 'make deps')"
 			account kunit 0 0 1 0 "no kernel source"
-			continue
+			return
 		fi
 		run_level kunit live_kunit bash scripts/kunit.sh
 		parse_kunit
@@ -275,10 +296,16 @@ for level in "${levels[@]}"; do
 		run_level sdk live_tap make -s -C guest-sdk test-net
 		parse_tap sdk
 		;;
+	harness)
+		run_level harness live_tap env \
+			ABORT_TEST_TIMEOUT=$((${CHECK_TIMEOUT_HARNESS:-${TIMEOUT[harness]}} - 60)) \
+			bash tests/harness/abort-test.sh
+		parse_tap harness
+		;;
 	svm | nomitig | swap | debug | vmx)
 		if [ "$built" -eq 0 ]; then
 			echo "== $level: not run (the build failed)"
-			continue
+			return
 		fi
 		if [ "$level" = svm ]; then
 			export SVM_RUN_TIMEOUT=${SVM_RUN_TIMEOUT:-$((${CHECK_TIMEOUT_SVM:-${TIMEOUT[svm]}} - 60))}
@@ -300,7 +327,7 @@ for level in "${levels[@]}"; do
 			if [ ! -r /usr/src/linux-source-6.1.tar.xz ]; then
 				echo "== debug: skipped (no linux-source-6.1; run 'make deps')"
 				account debug 0 0 1 0 "no kernel source"
-				continue
+				return
 			fi
 			export DEBUG_LIMIT=${CHECK_TIMEOUT_DEBUG:-${TIMEOUT[debug]}}
 			export DEBUG_BATS=${DEBUG_BATS:-${DEBUG_FILES[*]/#/tests/}}
@@ -316,9 +343,73 @@ for level in "${levels[@]}"; do
 		account "$level" 0 1 0 0 "unknown level"
 		;;
 	esac
-done
+}
 
+# in_list WORD LIST...: whether WORD is one of LIST.
+in_list() {
+	local w=$1 l
+
+	shift
+	for l in "$@"; do
+		[ "$l" = "$w" ] && return 0
+	done
+	return 1
+}
+
+# The second lane runs its levels in BESIDE's order.
+lane2=()
+for level in "${beside[@]}"; do
+	in_list "$level" "${levels[@]}" && lane2+=("$level")
+done
+lane2_pid=""
+# kill_tree PID: end PID and everything it started (each level runs under
+# timeout(1), in a process group of its own, which passes TERM on).
+kill_tree() {
+	local child
+
+	for child in $(pgrep -P "$1"); do
+		kill_tree "$child"
+	done
+	kill "$1" 2>/dev/null
+}
+# Stopping make check stops the second lane too.
+stop_lane2() {
+	[ -z "$lane2_pid" ] || kill_tree "$lane2_pid"
+}
+trap stop_lane2 EXIT
+trap 'exit 130' INT TERM
+if [ ${#lane2[@]} -gt 0 ]; then
+	echo "== beside the others, niced, output at the end: ${lane2[*]}"
+	(
+		renice -n "$BESIDE_NICE" -p "$BASHPID" >/dev/null
+		for level in "${lane2[@]}"; do
+			run_one "$level"
+		done
+	) </dev/null >"$out/beside.log" 2>&1 &
+	lane2_pid=$!
+fi
+for level in "${levels[@]}"; do
+	in_list "$level" "${lane2[@]}" || run_one "$level"
+done
+if [ -n "$lane2_pid" ]; then
+	echo "== waiting for ${lane2[*]}"
+	wait "$lane2_pid"
+	lane2_pid=""
+	cat "$out/beside.log"
+fi
+
+total_p=0
+total_f=0
+total_s=0
 echo "== summary"
-printf '  %s\n' "${summary[@]}"
+for level in build "${levels[@]}"; do
+	[ -r "$out/$level.result" ] || continue
+	IFS=$'\t' read -r counts line <"$out/$level.result"
+	read -r p f s <<<"$counts"
+	total_p=$((total_p + p))
+	total_f=$((total_f + f))
+	total_s=$((total_s + s))
+	echo "  $line"
+done
 echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" -eq 0 ]

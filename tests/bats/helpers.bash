@@ -273,23 +273,33 @@ for vm in json.load(sys.stdin):
     print(vm["name"])'
 }
 
-vm_count() {
-	local names
+# vm_ids: every VM's id, one per line, from the table of 'denalictl list'
+# (every test's teardown asks: awk starts far sooner than python3 under
+# emulation).
+vm_ids() {
+	local table
 
-	names=$(vm_names) || return 1
-	if [ -z "$names" ]; then
+	table=$(denalictl list) || return 1
+	awk 'NR > 1 { print $1 }' <<<"$table"
+}
+
+vm_count() {
+	local ids
+
+	ids=$(vm_ids) || return 1
+	if [ -z "$ids" ]; then
 		echo 0
 	else
-		wc -l <<<"$names"
+		wc -l <<<"$ids"
 	fi
 }
 
 destroy_all() {
-	local names name rc=0
+	local ids id rc=0
 
-	names=$(vm_names) || return 1
-	for name in $names; do
-		denalictl destroy "$name" >/dev/null || rc=1
+	ids=$(vm_ids) || return 1
+	for id in $ids; do
+		denalictl destroy "#$id" >/dev/null || rc=1
 	done
 	return "$rc"
 }

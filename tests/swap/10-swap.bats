@@ -4,7 +4,7 @@
 # Guest memory through Linux swap, in a test machine with little RAM and
 # a swap disk (tests/vm/svm-run with SVM_RUN_MEM and SVM_RUN_SWAP, see
 # scripts/check.sh's swap level). The tests run in order on one set of
-# VMs: they write three times the RAM, are swapped out, check their
+# VMs: they write twice the RAM, are swapped out, check their
 # memory, and free their swap when destroyed; then, without swap, memory
 # exhaustion refuses new VMs cleanly while the others run on.
 
@@ -61,15 +61,15 @@ swap_used_mb() {
 	echo $(($(meminfo_mb SwapTotal) - $(meminfo_mb SwapFree)))
 }
 
-# memtest_count: how many memtest VMs write three times the RAM.
+# memtest_count: how many memtest VMs write twice the RAM.
 memtest_count() {
 	local ram
 
 	ram=$(meminfo_mb MemTotal)
-	echo $(((3 * ram + TOUCH_MB - 1) / TOUCH_MB))
+	echo $(((2 * ram + TOUCH_MB - 1) / TOUCH_MB))
 }
 
-@test "VMs that write three times the RAM are swapped out to make room" {
+@test "VMs that write twice the RAM are swapped out to make room" {
 	local n i used=0 peak=0 ram
 
 	ram=$(meminfo_mb MemTotal)
