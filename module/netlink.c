@@ -125,84 +125,76 @@ static struct denali_vm *nl_get_vm(struct genl_info *info)
 	return vm ?: ERR_PTR(-ENOENT);
 }
 
-static int nl_put_net_stats(struct sk_buff *skb,
-			    const struct denali_net_stats *n)
-{
-	static const struct {
-		int type;
-		size_t offset;
-	} fields[] = {
-		{ DENALI_STAT_NET_RX_FRAMES,
-		  offsetof(struct denali_net_stats, rx_frames) },
-		{ DENALI_STAT_NET_RX_BYTES,
-		  offsetof(struct denali_net_stats, rx_bytes) },
-		{ DENALI_STAT_NET_TX_FRAMES,
-		  offsetof(struct denali_net_stats, tx_frames) },
-		{ DENALI_STAT_NET_TX_BYTES,
-		  offsetof(struct denali_net_stats, tx_bytes) },
-		{ DENALI_STAT_NET_RX_DROPS,
-		  offsetof(struct denali_net_stats, rx_drops) },
-		{ DENALI_STAT_NET_TX_DROPS,
-		  offsetof(struct denali_net_stats, tx_drops) },
-		{ DENALI_STAT_NET_SPOOFED,
-		  offsetof(struct denali_net_stats, spoofed) },
-		{ DENALI_STAT_NET_ADDR_SPOOFED,
-		  offsetof(struct denali_net_stats, addr_spoofed) },
-		{ DENALI_STAT_NET_ROUTER_DROPS,
-		  offsetof(struct denali_net_stats, router_drops) },
-	};
-	int i;
+/* Where a counter of DENALI_A_VM_STATS is read from. */
+enum nl_stat_source {
+	NL_STAT_VM,		/* a u64 of struct denali_nl_vm_counters */
+	NL_STAT_NET,		/* an atomic64_t of struct denali_net_stats */
+};
 
-	for (i = 0; i < ARRAY_SIZE(fields); i++) {
-		const atomic64_t *v = (const void *)n + fields[i].offset;
+struct nl_stat {
+	int type;		/* enum denali_stat */
+	enum nl_stat_source source;
+	size_t offset;		/* of the counter in its source */
+};
 
-		if (nla_put_u64_64bit(skb, fields[i].type, atomic64_read(v),
-				      DENALI_STAT_PAD))
-			return -EMSGSIZE;
-	}
-	return 0;
-}
+/* The read in denali_nl_put_stats() relies on the type being checked. */
+#define NL_STAT(type, source, st, field, ctype)				\
+	{ type, source, offsetof(st, field) +				\
+	  BUILD_BUG_ON_ZERO(!__same_type(typeof_member(st, field), ctype)) }
+#define NL_VM_STAT(type, field)						\
+	NL_STAT(type, NL_STAT_VM, struct denali_nl_vm_counters, field, u64)
+#define NL_NET_STAT(type, field)					\
+	NL_STAT(type, NL_STAT_NET, struct denali_net_stats, field, atomic64_t)
 
-static int nl_put_stats(struct sk_buff *skb, const struct denali_vm_stats *s,
-			u64 resident_pages, const struct denali_net_stats *n)
+/* Every counter a VM reports, in the order of the replies. */
+static const struct nl_stat nl_vm_stats[] = {
+	NL_VM_STAT(DENALI_STAT_CPU_NS, stats.cpu_ns),
+	NL_VM_STAT(DENALI_STAT_QUANTA, stats.quanta),
+	NL_VM_STAT(DENALI_STAT_EXITS, stats.exits),
+	NL_VM_STAT(DENALI_STAT_HYPERCALLS, stats.hypercalls),
+	NL_VM_STAT(DENALI_STAT_PAGES_FAULTED, stats.pages_faulted),
+	NL_VM_STAT(DENALI_STAT_CONSOLE_BYTES, stats.console_bytes),
+	NL_VM_STAT(DENALI_STAT_IRQS_RAISED, stats.irqs_raised),
+	NL_VM_STAT(DENALI_STAT_UPCALLS, stats.upcalls),
+	NL_VM_STAT(DENALI_STAT_IDLES, stats.idles),
+	NL_VM_STAT(DENALI_STAT_WAITING_NS, stats.waiting_ns),
+	NL_VM_STAT(DENALI_STAT_EXITS_HOST, stats.exits_host),
+	NL_VM_STAT(DENALI_STAT_FPU_LOADS, stats.fpu_loads),
+	NL_VM_STAT(DENALI_STAT_RESIDENT_PAGES, resident_pages),
+	NL_VM_STAT(DENALI_STAT_SWAP_OUTS, stats.swap_outs),
+	NL_VM_STAT(DENALI_STAT_SWAPPED_NS, stats.swapped_ns),
+	NL_NET_STAT(DENALI_STAT_NET_RX_FRAMES, rx_frames),
+	NL_NET_STAT(DENALI_STAT_NET_RX_BYTES, rx_bytes),
+	NL_NET_STAT(DENALI_STAT_NET_TX_FRAMES, tx_frames),
+	NL_NET_STAT(DENALI_STAT_NET_TX_BYTES, tx_bytes),
+	NL_NET_STAT(DENALI_STAT_NET_RX_DROPS, rx_drops),
+	NL_NET_STAT(DENALI_STAT_NET_TX_DROPS, tx_drops),
+	NL_NET_STAT(DENALI_STAT_NET_SPOOFED, spoofed),
+	NL_NET_STAT(DENALI_STAT_NET_ADDR_SPOOFED, addr_spoofed),
+	NL_NET_STAT(DENALI_STAT_NET_ROUTER_DROPS, router_drops),
+};
+
+int denali_nl_put_stats(struct sk_buff *skb,
+			const struct denali_nl_vm_counters *counters,
+			const struct denali_net_stats *net)
 {
 	struct nlattr *nest = nla_nest_start(skb, DENALI_A_VM_STATS);
+	const struct nl_stat *s;
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, DENALI_STAT_CPU_NS, s->cpu_ns,
-			      DENALI_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, DENALI_STAT_QUANTA, s->quanta,
-			      DENALI_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, DENALI_STAT_EXITS, s->exits,
-			      DENALI_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, DENALI_STAT_HYPERCALLS, s->hypercalls,
-			      DENALI_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, DENALI_STAT_PAGES_FAULTED, s->pages_faulted,
-			      DENALI_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, DENALI_STAT_CONSOLE_BYTES, s->console_bytes,
-			      DENALI_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, DENALI_STAT_IRQS_RAISED, s->irqs_raised,
-			      DENALI_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, DENALI_STAT_UPCALLS, s->upcalls,
-			      DENALI_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, DENALI_STAT_IDLES, s->idles,
-			      DENALI_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, DENALI_STAT_WAITING_NS, s->waiting_ns,
-			      DENALI_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, DENALI_STAT_EXITS_HOST, s->exits_host,
-			      DENALI_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, DENALI_STAT_FPU_LOADS, s->fpu_loads,
-			      DENALI_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, DENALI_STAT_RESIDENT_PAGES, resident_pages,
-			      DENALI_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, DENALI_STAT_SWAP_OUTS, s->swap_outs,
-			      DENALI_STAT_PAD) ||
-	    nla_put_u64_64bit(skb, DENALI_STAT_SWAPPED_NS, s->swapped_ns,
-			      DENALI_STAT_PAD) ||
-	    nl_put_net_stats(skb, n)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
+	for (s = nl_vm_stats; s < nl_vm_stats + ARRAY_SIZE(nl_vm_stats); s++) {
+		u64 value;
+
+		if (s->source == NL_STAT_NET)
+			value = atomic64_read((const void *)net + s->offset);
+		else
+			value = *(const u64 *)((const void *)counters +
+					       s->offset);
+		if (nla_put_u64_64bit(skb, s->type, value, DENALI_STAT_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
 	}
 	nla_nest_end(skb, nest);
 	return 0;
@@ -224,7 +216,7 @@ static int nl_put_end(struct sk_buff *skb, struct denali_vm *vm,
 static int nl_fill_vm(struct sk_buff *skb, struct denali_vm *vm, u32 portid,
 		      u32 seq, int flags, u8 cmd)
 {
-	struct denali_vm_stats stats;
+	struct denali_nl_vm_counters counters;
 	enum denali_vm_state state;
 	unsigned long irqflags;
 	bool resident;
@@ -237,14 +229,14 @@ static int nl_fill_vm(struct sk_buff *skb, struct denali_vm *vm, u32 portid,
 	spin_lock_irqsave(&vm->lock, irqflags);
 	state = vm->state;
 	/* The runner updates them without a lock; a snapshot will do. */
-	stats = vm->stats;
+	counters.stats = vm->stats;
 	/* A wait still going on counts up to now. */
 	if (state == DENALI_VM_WAITING)
-		stats.waiting_ns += ktime_get_ns() - vm->waiting_since;
+		counters.stats.waiting_ns += ktime_get_ns() - vm->waiting_since;
 	/* Its owner changes these without the lock, as for the stats. */
 	resident = READ_ONCE(vm->resident);
 	if (!resident && READ_ONCE(vm->swapped_since))
-		stats.swapped_ns += ktime_get_ns() - vm->swapped_since;
+		counters.stats.swapped_ns += ktime_get_ns() - vm->swapped_since;
 	spin_unlock_irqrestore(&vm->lock, irqflags);
 
 	if (nla_put_u32(skb, DENALI_A_VM_ID, vm->id) ||
@@ -259,9 +251,9 @@ static int nl_fill_vm(struct sk_buff *skb, struct denali_vm *vm, u32 portid,
 		goto cancel;
 	if (vm->trusted && nla_put_flag(skb, DENALI_A_VM_TRUSTED))
 		goto cancel;
+	counters.resident_pages = READ_ONCE(vm->mem.mapped);
 	if (nl_put_end(skb, vm, state) ||
-	    nl_put_stats(skb, &stats, READ_ONCE(vm->mem.mapped),
-			 &vm->net_stats))
+	    denali_nl_put_stats(skb, &counters, &vm->net_stats))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -404,64 +396,37 @@ static int nl_vm_create(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-static int nl_vm_start(struct sk_buff *skb, struct genl_info *info)
+/*
+ * VM_START, VM_STOP, VM_DESTROY, VM_GET and VM_SWAP_OUT: each names one
+ * VM, which stays referenced while the command acts on it.
+ */
+static int nl_vm_act(struct sk_buff *skb, struct genl_info *info)
 {
 	struct denali_vm *vm = nl_get_vm(info);
-	int ret;
+	int ret = 0;
 
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	ret = denali_vm_start(vm, info->extack);
-	denali_vm_put(vm);
-	return ret;
-}
-
-static int nl_vm_stop(struct sk_buff *skb, struct genl_info *info)
-{
-	struct denali_vm *vm = nl_get_vm(info);
-	int ret;
-
-	if (IS_ERR(vm))
-		return PTR_ERR(vm);
-	ret = denali_vm_stop(vm, info->extack);
-	denali_vm_put(vm);
-	return ret;
-}
-
-static int nl_vm_destroy(struct sk_buff *skb, struct genl_info *info)
-{
-	struct denali_vm *vm = nl_get_vm(info);
-
-	if (IS_ERR(vm))
-		return PTR_ERR(vm);
-	denali_vm_destroy(vm);
-	denali_vm_put(vm);
-	return 0;
-}
-
-static int nl_vm_get(struct sk_buff *skb, struct genl_info *info)
-{
-	struct denali_vm *vm = nl_get_vm(info);
-	int ret;
-
-	if (IS_ERR(vm))
-		return PTR_ERR(vm);
-	ret = nl_reply_vm(info, vm, DENALI_CMD_VM_GET);
-	denali_vm_put(vm);
-	return ret;
-}
-
-static int nl_vm_swap_out(struct sk_buff *skb, struct genl_info *info)
-{
-	struct denali_vm *vm = nl_get_vm(info);
-	int ret;
-
-	if (IS_ERR(vm))
-		return PTR_ERR(vm);
-	ret = denali_swap_out_now(vm);
-	if (ret == -EBUSY)
-		NL_SET_ERR_MSG(info->extack,
-			       "VM is runnable; only idle or ended VMs swap out");
+	switch (info->genlhdr->cmd) {
+	case DENALI_CMD_VM_START:
+		ret = denali_vm_start(vm, info->extack);
+		break;
+	case DENALI_CMD_VM_STOP:
+		ret = denali_vm_stop(vm, info->extack);
+		break;
+	case DENALI_CMD_VM_DESTROY:
+		denali_vm_destroy(vm);
+		break;
+	case DENALI_CMD_VM_GET:
+		ret = nl_reply_vm(info, vm, DENALI_CMD_VM_GET);
+		break;
+	case DENALI_CMD_VM_SWAP_OUT:
+		ret = denali_swap_out_now(vm);
+		if (ret == -EBUSY)
+			NL_SET_ERR_MSG(info->extack,
+				       "VM is runnable; only idle or ended VMs swap out");
+		break;
+	}
 	denali_vm_put(vm);
 	return ret;
 }
@@ -539,28 +504,28 @@ static const struct genl_ops denali_ops[] = {
 	},
 	{
 		.cmd = DENALI_CMD_VM_START,
-		.doit = nl_vm_start,
+		.doit = nl_vm_act,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = DENALI_CMD_VM_STOP,
-		.doit = nl_vm_stop,
+		.doit = nl_vm_act,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = DENALI_CMD_VM_DESTROY,
-		.doit = nl_vm_destroy,
+		.doit = nl_vm_act,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = DENALI_CMD_VM_GET,
-		.doit = nl_vm_get,
+		.doit = nl_vm_act,
 		.dumpit = nl_vm_dump,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = DENALI_CMD_VM_SWAP_OUT,
-		.doit = nl_vm_swap_out,
+		.doit = nl_vm_act,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
