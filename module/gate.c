@@ -30,7 +30,6 @@
 #include <linux/workqueue.h>
 
 #include "gate.h"
-#include "netlink.h"
 #include "mem.h"
 #include "net.h"
 #include "sched.h"
@@ -163,7 +162,7 @@ static enum denali_gate_verdict gate_decide(struct list_head *node,
 		spin_unlock_irqrestore(&vm->lock, flags);
 		return DENALI_GATE_WAIT;
 	}
-	vm->state = denali_vm_next_state(vm->state, DENALI_EV_ADMIT);
+	denali_vm_transition(vm, DENALI_EV_ADMIT);
 	vm->stats.waiting_ns += ktime_get_ns() - vm->waiting_since;
 	/* Set before the runner may fault pages in. */
 	vm->admitted = true;
@@ -174,7 +173,7 @@ static enum denali_gate_verdict gate_decide(struct list_head *node,
 	denali_sched_enqueue(vm);
 	spin_unlock_irqrestore(&vm->lock, flags);
 	/* Safe: the VM is not freed before gate_remove() takes gate_lock. */
-	denali_netlink_notify(vm);
+	denali_vm_notify(vm);
 	return DENALI_GATE_ADMIT;
 }
 
@@ -220,14 +219,14 @@ bool denali_gate_readmit(struct denali_vm *vm)
 
 	spin_lock_irqsave(&vm->lock, flags);
 	waits = !vm->stop &&
-		denali_vm_next_state(vm->state, DENALI_EV_READMIT) >= 0;
-	if (waits) {
-		vm->state = denali_vm_next_state(vm->state, DENALI_EV_READMIT);
+		denali_vm_transition(vm, DENALI_EV_READMIT) >= 0;
+	if (waits)
 		vm->waiting_since = ktime_get_ns();
-	}
 	spin_unlock_irqrestore(&vm->lock, flags);
 	if (!waits)
 		return false;
+	/* Waiting again: told before the gatekeeper may admit it. */
+	denali_vm_notify(vm);
 
 	/* Once its runner lets go, only this reference keeps it. */
 	kref_get(&vm->ref);

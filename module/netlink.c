@@ -279,10 +279,10 @@ static int nl_reply_vm(struct genl_info *info, struct denali_vm *vm, u8 cmd)
 	return genlmsg_reply(skb, info);
 }
 
-/* An event: which VM, and the state it is in now. */
-static int nl_fill_event(struct sk_buff *skb, struct denali_vm *vm)
+/* An event: which VM, and the state it entered. */
+static int nl_fill_event(struct sk_buff *skb, struct denali_vm *vm,
+			 enum denali_vm_state state)
 {
-	enum denali_vm_state state = READ_ONCE(vm->state);
 	void *hdr;
 
 	hdr = genlmsg_put(skb, 0, 0, &denali_family, 0, DENALI_CMD_VM_EVENT);
@@ -299,7 +299,8 @@ static int nl_fill_event(struct sk_buff *skb, struct denali_vm *vm)
 	return 0;
 }
 
-void denali_netlink_notify(struct denali_vm *vm)
+/* Tells the "events" group; denali_vm_notify() calls it where it may sleep. */
+static void nl_vm_changed(struct denali_vm *vm, enum denali_vm_state state)
 {
 	struct sk_buff *skb;
 
@@ -309,7 +310,7 @@ void denali_netlink_notify(struct denali_vm *vm)
 	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!skb)
 		return;
-	if (nl_fill_event(skb, vm)) {
+	if (nl_fill_event(skb, vm, state)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -548,12 +549,21 @@ static struct genl_family denali_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(denali_mcgrps),
 };
 
+static struct denali_vm_listener nl_vm_listener = {
+	.changed = nl_vm_changed,
+};
+
 int denali_netlink_init(void)
 {
-	return genl_register_family(&denali_family);
+	int ret = genl_register_family(&denali_family);
+
+	if (!ret)
+		denali_vm_listen(&nl_vm_listener);
+	return ret;
 }
 
 void denali_netlink_exit(void)
 {
+	denali_vm_unlisten(&nl_vm_listener);
 	genl_unregister_family(&denali_family);
 }

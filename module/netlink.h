@@ -11,8 +11,6 @@ struct sk_buff;
 
 int denali_netlink_init(void);
 void denali_netlink_exit(void);
-/* Tells the "events" group that a VM changed state. */
-void denali_netlink_notify(struct denali_vm *vm);
 
 /* Attribute checks beyond what the policy can say. */
 int denali_nl_check_name(const char *name, struct netlink_ext_ack *extack);

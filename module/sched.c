@@ -44,10 +44,7 @@ MODULE_PARM_DESC(runner_cpus, "CPUs whose runners run VMs, as a list such as 1-3
 static cpumask_var_t runner_mask;
 
 static DEFINE_SPINLOCK(runq_lock);
-static struct denali_runq runq = {
-	.boosted = LIST_HEAD_INIT(runq.boosted),
-	.normal = LIST_HEAD_INIT(runq.normal),
-};
+static struct denali_runq runq;
 static DECLARE_WAIT_QUEUE_HEAD(runq_wait);
 
 struct runner {
@@ -90,9 +87,8 @@ void denali_sched_enqueue(struct denali_vm *vm)
 void denali_sched_wake(struct denali_vm *vm)
 {
 	lockdep_assert_held(&vm->lock);
-	if (vm->state != DENALI_VM_IDLE)
+	if (denali_vm_transition(vm, DENALI_EV_WAKE) < 0)
 		return;
-	vm->state = denali_vm_next_state(vm->state, DENALI_EV_WAKE);
 	/*
 	 * It is about to run: no victim. Only its owner adds it to the
 	 * list, under vm->lock, so under that lock an empty node stays
@@ -203,7 +199,7 @@ bool denali_sched_idle(struct denali_vm *vm, u32 usec)
 		stay = true;
 	} else if (usec && vm->state == DENALI_VM_RUNNING) {
 		/* (A yield, usec 0, stays runnable at the end of the queue.) */
-		vm->state = denali_vm_next_state(vm->state, DENALI_EV_IDLE);
+		denali_vm_transition(vm, DENALI_EV_IDLE);
 		vm->stats.idles++;
 		vm->idle_since = ktime_get_ns();
 		if (usec != DENALI_IDLE_FOREVER)
@@ -473,6 +469,8 @@ int denali_sched_init(void)
 {
 	int ret;
 
+	/* Before the first runner waits on it. */
+	denali_runq_init(&runq);
 	if (!zalloc_cpumask_var(&runner_mask, GFP_KERNEL))
 		return -ENOMEM;
 	if (!runner_cpus) {

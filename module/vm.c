@@ -23,7 +23,6 @@
 #include "gate.h"
 #include "irq.h"
 #include "net.h"
-#include "netlink.h"
 #include "sched.h"
 #include "swap.h"
 #include "vm.h"
@@ -34,6 +33,12 @@ static DEFINE_IDR(vm_idr);
 static atomic64_t vm_serial;
 /* VMs not yet freed; module unload waits for none. */
 static atomic_t vms_alive = ATOMIC_INIT(0);
+/*
+ * Protects vm_listeners, and serializes telling them so that each hears
+ * every VM's changes in the order they happened.
+ */
+static DEFINE_MUTEX(vm_listeners_lock);
+static LIST_HEAD(vm_listeners);
 /* Reasons are rare: a VM carries none until it crashes. */
 static const char vm_reason_lost[] = "unknown (no memory to record it)";
 /* Its own cache: a swapped-out VM is mostly this, so no slack. */
@@ -50,21 +55,67 @@ void denali_vm_exit(void)
 	kmem_cache_destroy(vm_cache);
 }
 
-static const char *const state_names[] = {
-	[DENALI_VM_CREATED] = "created",
-	[DENALI_VM_RUNNING] = "running",
-	[DENALI_VM_IDLE] = "idle",
-	[DENALI_VM_STOPPED] = "stopped",
-	[DENALI_VM_EXITED] = "exited",
-	[DENALI_VM_CRASHED] = "crashed",
-	[DENALI_VM_WAITING] = "waiting",
-};
-
-const char *denali_vm_state_name(enum denali_vm_state state)
+/* Under vm->lock, or before anyone else can see the VM. */
+static void vm_event_due(struct denali_vm *vm, enum denali_vm_state state)
 {
-	if (state > DENALI_VM_STATE_MAX)
-		return "unknown";
-	return state_names[state];
+	/* Cannot happen, see DENALI_VM_EVENTS_DUE_MAX; a lost event can. */
+	if (WARN_ON_ONCE(vm->nr_events_due == DENALI_VM_EVENTS_DUE_MAX))
+		return;
+	vm->events_due[vm->nr_events_due++] = state;
+}
+
+int denali_vm_transition(struct denali_vm *vm, enum denali_vm_event event)
+{
+	int next;
+
+	lockdep_assert_held(&vm->lock);
+	next = denali_vm_next_state(vm->state, event);
+	if (next < 0)
+		return next;
+	vm->state = next;
+	/*
+	 * A guest idles and wakes thousands of times a second: an event
+	 * each would flood the listeners, and the hot path must stay
+	 * cheap. The tracepoints denali_sched_in/out show those instead.
+	 */
+	if (event != DENALI_EV_IDLE && event != DENALI_EV_WAKE)
+		vm_event_due(vm, next);
+	return next;
+}
+
+void denali_vm_notify(struct denali_vm *vm)
+{
+	u8 due[DENALI_VM_EVENTS_DUE_MAX];
+	struct denali_vm_listener *listener;
+	unsigned long flags;
+	unsigned int i, n;
+
+	might_sleep();
+	/* Taken first: whoever takes the VM's changes tells them first. */
+	mutex_lock(&vm_listeners_lock);
+	spin_lock_irqsave(&vm->lock, flags);
+	n = vm->nr_events_due;
+	memcpy(due, vm->events_due, n);
+	vm->nr_events_due = 0;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	for (i = 0; i < n; i++)
+		list_for_each_entry(listener, &vm_listeners, node)
+			listener->changed(vm, due[i]);
+	mutex_unlock(&vm_listeners_lock);
+}
+
+void denali_vm_listen(struct denali_vm_listener *listener)
+{
+	mutex_lock(&vm_listeners_lock);
+	list_add_tail(&listener->node, &vm_listeners);
+	mutex_unlock(&vm_listeners_lock);
+}
+
+void denali_vm_unlisten(struct denali_vm_listener *listener)
+{
+	mutex_lock(&vm_listeners_lock);
+	list_del(&listener->node);
+	mutex_unlock(&vm_listeners_lock);
 }
 
 bool denali_vm_state_is_final(enum denali_vm_state state)
@@ -292,7 +343,13 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	INIT_LIST_HEAD(&vm->swap_node);
 	init_waitqueue_head(&vm->off_cpu);
 	vm->serial = denali_vm_new_serial();
+	/*
+	 * Its first state, not a change: every later one is made by
+	 * denali_vm_transition(). Recorded before it is published, so that
+	 * its creation is told before anything done to it by id.
+	 */
 	vm->state = DENALI_VM_CREATED;
+	vm_event_due(vm, DENALI_VM_CREATED);
 	denali_sched_vm_init(vm);
 	denali_irq_vm_init(vm);
 	vm->ipv4 = cfg->ipv4;
@@ -335,6 +392,7 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	vm->regs.gpr[DENALI_REG_SP] = vm->mem.size;
 	/* One reference for the id, one for the caller. */
 	kref_get(&vm->ref);
+	denali_vm_notify(vm);
 	return vm;
 
 err_unpublish:
@@ -350,36 +408,13 @@ err_free:
 	return ERR_PTR(ret);
 }
 
-/* Applies event under vm->lock; returns the new state or -EINVAL. */
-static int vm_transition(struct denali_vm *vm, enum denali_vm_event event)
-{
-	int next;
-
-	lockdep_assert_held(&vm->lock);
-	next = denali_vm_next_state(vm->state, event);
-	if (next >= 0)
-		vm->state = next;
-	return next;
-}
-
-static enum denali_vm_state vm_state(struct denali_vm *vm)
-{
-	enum denali_vm_state state;
-	unsigned long flags;
-
-	spin_lock_irqsave(&vm->lock, flags);
-	state = vm->state;
-	spin_unlock_irqrestore(&vm->lock, flags);
-	return state;
-}
-
 int denali_vm_start(struct denali_vm *vm, struct netlink_ext_ack *extack)
 {
 	unsigned long flags;
 	int ret;
 
 	spin_lock_irqsave(&vm->lock, flags);
-	ret = vm_transition(vm, DENALI_EV_START);
+	ret = denali_vm_transition(vm, DENALI_EV_START);
 	if (ret >= 0)
 		vm->waiting_since = ktime_get_ns();
 	spin_unlock_irqrestore(&vm->lock, flags);
@@ -387,10 +422,9 @@ int denali_vm_start(struct denali_vm *vm, struct netlink_ext_ack *extack)
 		NL_SET_ERR_MSG(extack, "VM was already started");
 		return -EBUSY;
 	}
-	/* Those admitted at once are notified running by the gatekeeper. */
+	/* Waiting, even if only until the gatekeeper admits it below. */
+	denali_vm_notify(vm);
 	denali_gate_submit(vm);
-	if (vm_state(vm) == DENALI_VM_WAITING)
-		denali_netlink_notify(vm);
 	return 0;
 }
 
@@ -430,7 +464,7 @@ int denali_vm_stop(struct denali_vm *vm, struct netlink_ext_ack *extack)
 	int ret;
 
 	spin_lock_irqsave(&vm->lock, flags);
-	ret = vm_transition(vm, DENALI_EV_STOP);
+	ret = denali_vm_transition(vm, DENALI_EV_STOP);
 	if (ret >= 0) {
 		vm->stop = true;
 		denali_sched_dequeue(vm);
@@ -441,7 +475,8 @@ int denali_vm_stop(struct denali_vm *vm, struct netlink_ext_ack *extack)
 		return -EINVAL;
 	}
 	vm_finish(vm);
-	denali_netlink_notify(vm);
+	/* Told once it is off its CPU for good. */
+	denali_vm_notify(vm);
 	return 0;
 }
 
@@ -450,12 +485,14 @@ void denali_vm_destroy(struct denali_vm *vm)
 	unsigned long flags;
 
 	spin_lock_irqsave(&vm->lock, flags);
-	if (vm_transition(vm, DENALI_EV_STOP) >= 0) {
+	if (denali_vm_transition(vm, DENALI_EV_STOP) >= 0) {
 		vm->stop = true;
 		denali_sched_dequeue(vm);
 	}
 	spin_unlock_irqrestore(&vm->lock, flags);
 	vm_finish(vm);
+	/* A live VM stops first, as with denali_vm_stop(). */
+	denali_vm_notify(vm);
 
 	mutex_lock(&vms_lock);
 	if (idr_find(&vm_idr, vm->id) == vm) {
@@ -524,7 +561,7 @@ static bool vm_end(struct denali_vm *vm, enum denali_vm_event event)
 	int ret;
 
 	spin_lock_irqsave(&vm->lock, flags);
-	ret = vm_transition(vm, event);
+	ret = denali_vm_transition(vm, event);
 	spin_unlock_irqrestore(&vm->lock, flags);
 	if (ret < 0)
 		return false;
@@ -539,7 +576,7 @@ void denali_vm_terminate(struct denali_vm *vm, int exit_code)
 {
 	vm->exit_code = exit_code;
 	if (vm_end(vm, DENALI_EV_TERMINATE))
-		denali_netlink_notify(vm);
+		denali_vm_notify(vm);
 }
 
 void denali_vm_crash(struct denali_vm *vm, const char *fmt, ...)
@@ -566,7 +603,7 @@ void denali_vm_crash(struct denali_vm *vm, const char *fmt, ...)
 	if (vm_end(vm, DENALI_EV_CRASH)) {
 		pr_info_ratelimited("denali: VM %u (%s) crashed: %s\n",
 				    vm->id, vm->name, vm->crash_reason);
-		denali_netlink_notify(vm);
+		denali_vm_notify(vm);
 	}
 }
 

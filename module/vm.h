@@ -39,6 +39,13 @@ struct denali_vm_stats {
 	u64 swapped_ns;		/* time spent swapped out while live */
 };
 
+/*
+ * Evented changes that may be recorded before the first of their makers
+ * tells them: one per actor that can change a VM at once (its creator,
+ * the operator's start and stop, the gatekeeper, its runner), with room.
+ */
+#define DENALI_VM_EVENTS_DUE_MAX	8
+
 struct denali_vm {
 	struct kref ref;
 	u32 id;
@@ -71,6 +78,13 @@ struct denali_vm {
 	u64 gate_pages;
 	/* Woken when the VM leaves its runner. */
 	wait_queue_head_t off_cpu;
+	/*
+	 * States entered and not yet told to the listeners, oldest first,
+	 * under lock: the transition records them with interrupts off, and
+	 * denali_vm_notify() tells them where it may sleep.
+	 */
+	u8 events_due[DENALI_VM_EVENTS_DUE_MAX];
+	u8 nr_events_due;
 
 	struct hrtimer idle_timer;
 	/*
@@ -181,8 +195,31 @@ enum denali_vm_event {
 /* The state after event, or -EINVAL where the event is not allowed. */
 int denali_vm_next_state(enum denali_vm_state state,
 			 enum denali_vm_event event);
-const char *denali_vm_state_name(enum denali_vm_state state);
 bool denali_vm_state_is_final(enum denali_vm_state state);
+
+/*
+ * The only way a VM changes state: applies event under vm->lock and
+ * returns the new state, or -EINVAL, changing nothing, where the event is
+ * not allowed. Every change but idling and waking is recorded for the
+ * listeners; the caller tells them with denali_vm_notify() once it has
+ * dropped vm->lock (and any other spinlock).
+ */
+int denali_vm_transition(struct denali_vm *vm, enum denali_vm_event event);
+
+/*
+ * Tells the listeners each change recorded for the VM, in order, once
+ * each; nothing when none is due. Process context: listeners may sleep.
+ */
+void denali_vm_notify(struct denali_vm *vm);
+
+/* Who hears of state changes; changed() may sleep. */
+struct denali_vm_listener {
+	struct list_head node;
+	void (*changed)(struct denali_vm *vm, enum denali_vm_state state);
+};
+
+void denali_vm_listen(struct denali_vm_listener *listener);
+void denali_vm_unlisten(struct denali_vm_listener *listener);
 
 struct denali_vm_counts {
 	u64 vms;

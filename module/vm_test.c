@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite for the VM state machine: every (state, event) pair is
- * either one allowed transition or refused, and nothing leaves a final
- * state.
+ * either one allowed transition or refused, nothing leaves a final
+ * state, and the transition function tells the listeners each change
+ * once, in order, except idling and waking.
  */
 #include <kunit/test.h>
 #include <linux/denali.h>
@@ -63,6 +64,16 @@ static const int next_state[NR_STATES][NR_EVENTS] = {
 	},
 };
 
+static const char *const state_names[NR_STATES] = {
+	[DENALI_VM_CREATED]	= "created",
+	[DENALI_VM_RUNNING]	= "running",
+	[DENALI_VM_IDLE]	= "idle",
+	[DENALI_VM_STOPPED]	= "stopped",
+	[DENALI_VM_EXITED]	= "exited",
+	[DENALI_VM_CRASHED]	= "crashed",
+	[DENALI_VM_WAITING]	= "waiting",
+};
+
 static const char *const event_names[NR_EVENTS] = {
 	[DENALI_EV_START]	= "start",
 	[DENALI_EV_STOP]	= "stop",
@@ -84,7 +95,7 @@ static void vm_every_transition(struct kunit *test)
 					    denali_vm_next_state(state, event),
 					    next_state[state][event],
 					    "%s + %s",
-					    denali_vm_state_name(state),
+					    state_names[state],
 					    event_names[event]);
 }
 
@@ -112,35 +123,155 @@ static void vm_final_matches_machine(struct kunit *test)
 				way_out = true;
 		KUNIT_EXPECT_EQ_MSG(test, denali_vm_state_is_final(state),
 				    !way_out, "%s",
-				    denali_vm_state_name(state));
+				    state_names[state]);
 	}
 }
 
-/* The names denalictl and the netlink replies show. */
-static void vm_state_names(struct kunit *test)
+/* A VM as denali_vm_create() leaves it, as far as transitions go. */
+static struct denali_vm *test_vm(struct kunit *test)
 {
-	KUNIT_EXPECT_STREQ(test, denali_vm_state_name(DENALI_VM_CREATED),
-			   "created");
-	KUNIT_EXPECT_STREQ(test, denali_vm_state_name(DENALI_VM_RUNNING),
-			   "running");
-	KUNIT_EXPECT_STREQ(test, denali_vm_state_name(DENALI_VM_IDLE), "idle");
-	KUNIT_EXPECT_STREQ(test, denali_vm_state_name(DENALI_VM_STOPPED),
-			   "stopped");
-	KUNIT_EXPECT_STREQ(test, denali_vm_state_name(DENALI_VM_EXITED),
-			   "exited");
-	KUNIT_EXPECT_STREQ(test, denali_vm_state_name(DENALI_VM_CRASHED),
-			   "crashed");
-	KUNIT_EXPECT_STREQ(test, denali_vm_state_name(DENALI_VM_WAITING),
-			   "waiting");
-	KUNIT_EXPECT_STREQ(test, denali_vm_state_name(__DENALI_VM_STATE_MAX),
-			   "unknown");
+	struct denali_vm *vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, vm);
+	spin_lock_init(&vm->lock);
+	KUNIT_ASSERT_EQ(test, vm->state, DENALI_VM_CREATED);
+	return vm;
+}
+
+static int test_transition(struct denali_vm *vm, enum denali_vm_event event)
+{
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	ret = denali_vm_transition(vm, event);
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return ret;
+}
+
+/* What the listener heard; the suite's cases run one at a time. */
+static struct {
+	struct denali_vm *vm;
+	enum denali_vm_state heard[2 * DENALI_VM_EVENTS_DUE_MAX];
+	unsigned int nr_heard;
+} listened;
+
+static void test_changed(struct denali_vm *vm, enum denali_vm_state state)
+{
+	/* Only this case's VM: any other is none of its business. */
+	if (vm == listened.vm && listened.nr_heard < ARRAY_SIZE(listened.heard))
+		listened.heard[listened.nr_heard++] = state;
+}
+
+static struct denali_vm_listener test_listener = {
+	.changed = test_changed,
+};
+
+/* It follows the table, and a refused event changes nothing. */
+static void vm_transition_follows_table(struct kunit *test)
+{
+	static const struct {
+		enum denali_vm_event event;
+		int next;
+	} steps[] = {
+		{ DENALI_EV_ADMIT, NO },
+		{ DENALI_EV_START, DENALI_VM_WAITING },
+		{ DENALI_EV_START, NO },
+		{ DENALI_EV_ADMIT, DENALI_VM_RUNNING },
+		{ DENALI_EV_IDLE, DENALI_VM_IDLE },
+		{ DENALI_EV_IDLE, NO },
+		{ DENALI_EV_WAKE, DENALI_VM_RUNNING },
+		{ DENALI_EV_READMIT, DENALI_VM_WAITING },
+		{ DENALI_EV_ADMIT, DENALI_VM_RUNNING },
+		{ DENALI_EV_CRASH, DENALI_VM_CRASHED },
+		{ DENALI_EV_STOP, NO },
+	};
+	struct denali_vm *vm = test_vm(test);
+	enum denali_vm_state state = vm->state;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, test_transition(vm, steps[i].event),
+				    steps[i].next, "step %u: %s", i,
+				    event_names[steps[i].event]);
+		if (steps[i].next >= 0)
+			state = steps[i].next;
+		KUNIT_EXPECT_EQ_MSG(test, vm->state, state, "step %u", i);
+	}
+}
+
+/*
+ * A whole life, swapped out and back in once: each change is heard once,
+ * in order, idling and waking never, and only when denali_vm_notify() is
+ * called, however many changes it finds.
+ */
+static void vm_transition_tells_listeners(struct kunit *test)
+{
+	static const enum denali_vm_state expected[] = {
+		DENALI_VM_WAITING, DENALI_VM_RUNNING, DENALI_VM_WAITING,
+		DENALI_VM_RUNNING, DENALI_VM_EXITED,
+	};
+	struct denali_vm *vm = test_vm(test);
+	unsigned int i;
+
+	memset(&listened, 0, sizeof(listened));
+	listened.vm = vm;
+	denali_vm_listen(&test_listener);
+
+	test_transition(vm, DENALI_EV_START);
+	denali_vm_notify(vm);
+	KUNIT_EXPECT_EQ(test, listened.nr_heard, 1);
+	/* Two changes before anyone tells them: both come, in order. */
+	test_transition(vm, DENALI_EV_ADMIT);
+	test_transition(vm, DENALI_EV_IDLE);
+	test_transition(vm, DENALI_EV_WAKE);
+	test_transition(vm, DENALI_EV_READMIT);
+	KUNIT_EXPECT_EQ(test, listened.nr_heard, 1);
+	denali_vm_notify(vm);
+	KUNIT_EXPECT_EQ(test, listened.nr_heard, 3);
+	/* Refused events record nothing. */
+	test_transition(vm, DENALI_EV_WAKE);
+	test_transition(vm, DENALI_EV_START);
+	denali_vm_notify(vm);
+	KUNIT_EXPECT_EQ(test, listened.nr_heard, 3);
+	test_transition(vm, DENALI_EV_ADMIT);
+	for (i = 0; i < 100; i++) {
+		test_transition(vm, DENALI_EV_IDLE);
+		test_transition(vm, DENALI_EV_WAKE);
+	}
+	test_transition(vm, DENALI_EV_TERMINATE);
+	denali_vm_notify(vm);
+	denali_vm_notify(vm);
+
+	denali_vm_unlisten(&test_listener);
+	KUNIT_ASSERT_EQ(test, listened.nr_heard, ARRAY_SIZE(expected));
+	for (i = 0; i < ARRAY_SIZE(expected); i++)
+		KUNIT_EXPECT_EQ_MSG(test, listened.heard[i], expected[i],
+				    "event %u: %s", i,
+				    state_names[listened.heard[i]]);
+}
+
+/* Once unregistered, a listener hears nothing more. */
+static void vm_unlisten(struct kunit *test)
+{
+	struct denali_vm *vm = test_vm(test);
+
+	memset(&listened, 0, sizeof(listened));
+	listened.vm = vm;
+	denali_vm_listen(&test_listener);
+	denali_vm_unlisten(&test_listener);
+	test_transition(vm, DENALI_EV_STOP);
+	denali_vm_notify(vm);
+	KUNIT_EXPECT_EQ(test, listened.nr_heard, 0);
 }
 
 static struct kunit_case denali_vm_cases[] = {
 	KUNIT_CASE(vm_every_transition),
 	KUNIT_CASE(vm_final_states),
 	KUNIT_CASE(vm_final_matches_machine),
-	KUNIT_CASE(vm_state_names),
+	KUNIT_CASE(vm_transition_follows_table),
+	KUNIT_CASE(vm_transition_tells_listeners),
+	KUNIT_CASE(vm_unlisten),
 	{}
 };
 
