@@ -168,7 +168,7 @@ static enum denali_gate_verdict gate_decide(struct list_head *node,
 	vm->admitted = true;
 	vm->gate_pages = pages;
 	atomic64_add(pages, &gate_reserved);
-	trace_denali_gate_admit(vm, pages);
+	trace_denali_gate_admit(vm->id, pages);
 	vm->on_runqueue = true;
 	denali_sched_enqueue(vm);
 	spin_unlock_irqrestore(&vm->lock, flags);
@@ -205,7 +205,7 @@ void denali_gate_submit(struct denali_vm *vm)
 	/* A stop in between took it to a final state already. */
 	if (vm->state == DENALI_VM_WAITING) {
 		list_add_tail(&vm->gate_node, &gate_waiters);
-		trace_denali_gate_wait(vm, gate_vm_pages(vm));
+		trace_denali_gate_wait(vm->id, gate_vm_pages(vm));
 	}
 	spin_unlock_irqrestore(&vm->lock, flags);
 	gate_admit_waiters();

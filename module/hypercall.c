@@ -199,7 +199,7 @@ bool denali_hypercall(struct denali_vm *vm)
 	switch ((u32)gpr[DENALI_REG_AX]) {
 	case DENALI_HC_TERMINATE:
 		/* It never returns: the result traced is the exit code. */
-		trace_denali_hypercall(vm, DENALI_HC_TERMINATE, (int)arg1);
+		trace_denali_hypercall(vm->id, DENALI_HC_TERMINATE, (int)arg1);
 		denali_vm_terminate(vm, (int)arg1);
 		return false;
 	case DENALI_HC_CONSOLE_WRITE:
@@ -226,7 +226,7 @@ bool denali_hypercall(struct denali_vm *vm)
 		ret = -ENOSYS;
 		break;
 	}
-	trace_denali_hypercall(vm, gpr[DENALI_REG_AX], ret);
+	trace_denali_hypercall(vm->id, gpr[DENALI_REG_AX], ret);
 	gpr[DENALI_REG_AX] = (u32)ret;
 	return stay;
 }

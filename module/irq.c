@@ -93,7 +93,7 @@ void denali_irq_raise(struct denali_vm *vm, unsigned int bit)
 	unsigned long flags;
 
 	atomic_or(denali_irq_merge(0, bit), &vm->irq_raised);
-	trace_denali_irq_raise(vm, bit);
+	trace_denali_irq_raise(vm->id, bit);
 
 	/* Under vm->lock the idle hypercall either sees the bit or idles first. */
 	spin_lock_irqsave(&vm->lock, flags);
@@ -154,5 +154,5 @@ void denali_irq_deliver(struct denali_vm *vm)
 	/* VMX injects an external interrupt only into a guest with IF set. */
 	vm->regs.rflags |= X86_EFLAGS_IF;
 	vm->stats.upcalls++;
-	trace_denali_irq_deliver(vm, READ_ONCE(vregs->irq_pending));
+	trace_denali_irq_deliver(vm->id, READ_ONCE(vregs->irq_pending));
 }

@@ -331,7 +331,7 @@ static void runner_run_slice(struct runner *r, struct denali_vm *vm,
 		now = ktime_get_ns();
 		vm->stats.cpu_ns += now - start;
 		vm->stats.exits++;
-		trace_denali_vm_exit(vm, &exit);
+		trace_denali_vm_exit(vm->id, &exit);
 		/* Once used, the FPU is switched at each entry of this quantum. */
 		if (exit.kind == DENALI_EXIT_FPU)
 			fpu = true;
@@ -355,9 +355,9 @@ static void runner_run_quantum(struct runner *r, struct denali_vm *vm)
 	deadline = begin + runner_slice_ns(vm, &boosted);
 	/* What the VM makes the host allocate is its creator's to pay. */
 	old_memcg = set_active_memcg(vm->memcg);
-	trace_denali_sched_in(vm);
+	trace_denali_sched_in(vm->id);
 	runner_run_slice(r, vm, deadline);
-	trace_denali_sched_out(vm, begin);
+	trace_denali_sched_out(vm->id, begin);
 	set_active_memcg(old_memcg);
 	if (boosted)
 		runner_spend_boost(vm, ktime_get_ns() - begin);

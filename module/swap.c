@@ -145,7 +145,7 @@ int denali_swap_in(struct denali_vm *vm)
 		goto err_unmap;
 
 	vm->resident = true;
-	trace_denali_swap_in(vm, swap_vm_pages(vm));
+	trace_denali_swap_in(vm->id, swap_vm_pages(vm), vm->swapped_since);
 	if (vm->swapped_since) {
 		vm->stats.swapped_ns += ktime_get_ns() - vm->swapped_since;
 		vm->swapped_since = 0;
@@ -167,7 +167,7 @@ void denali_swap_out(struct denali_vm *vm)
 
 	if (!vm->resident)
 		return;
-	trace_denali_swap_out(vm, swap_vm_pages(vm));
+	trace_denali_swap_out(vm->id, swap_vm_pages(vm));
 	denali_swap_lru_del(vm);
 	/* An ended VM's CPU state is never needed again. */
 	if (!ended) {

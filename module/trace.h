@@ -40,7 +40,6 @@ u32 denali_net_port_vm_id(const struct denali_port *port);
 #include <linux/denali_abi.h>
 
 #include "backend.h"
-#include "vm.h"
 
 /* Enum names, so that user space can decode the symbolic fields. */
 TRACE_DEFINE_ENUM(DENALI_EXIT_NONE);
@@ -70,8 +69,8 @@ TRACE_DEFINE_ENUM(DENALI_DROP_ROUTER);
 TRACE_DEFINE_ENUM(DENALI_DROP_TOO_LONG);
 
 TRACE_EVENT(denali_vm_exit,
-	TP_PROTO(const struct denali_vm *vm, const struct denali_exit *exit),
-	TP_ARGS(vm, exit),
+	TP_PROTO(u32 vm_id, const struct denali_exit *exit),
+	TP_ARGS(vm_id, exit),
 
 	TP_STRUCT__entry(
 		__field(u32, vm_id)
@@ -83,7 +82,7 @@ TRACE_EVENT(denali_vm_exit,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vm->id;
+		__entry->vm_id = vm_id;
 		__entry->kind = exit->kind;
 		__entry->gpa = exit->kind == DENALI_EXIT_MEM_FAULT ?
 			       exit->gpa : 0;
@@ -102,8 +101,8 @@ TRACE_EVENT(denali_vm_exit,
 );
 
 TRACE_EVENT(denali_hypercall,
-	TP_PROTO(const struct denali_vm *vm, u32 nr, long result),
-	TP_ARGS(vm, nr, result),
+	TP_PROTO(u32 vm_id, u32 nr, long result),
+	TP_ARGS(vm_id, nr, result),
 
 	TP_STRUCT__entry(
 		__field(u32, vm_id)
@@ -112,7 +111,7 @@ TRACE_EVENT(denali_hypercall,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vm->id;
+		__entry->vm_id = vm_id;
 		__entry->nr = nr;
 		__entry->result = result;
 	),
@@ -130,8 +129,8 @@ TRACE_EVENT(denali_hypercall,
 );
 
 TRACE_EVENT(denali_sched_in,
-	TP_PROTO(const struct denali_vm *vm),
-	TP_ARGS(vm),
+	TP_PROTO(u32 vm_id),
+	TP_ARGS(vm_id),
 
 	TP_STRUCT__entry(
 		__field(u32, vm_id)
@@ -139,7 +138,7 @@ TRACE_EVENT(denali_sched_in,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vm->id;
+		__entry->vm_id = vm_id;
 		__entry->cpu = smp_processor_id();
 	),
 
@@ -147,8 +146,8 @@ TRACE_EVENT(denali_sched_in,
 );
 
 TRACE_EVENT(denali_sched_out,
-	TP_PROTO(const struct denali_vm *vm, u64 since_ns),
-	TP_ARGS(vm, since_ns),
+	TP_PROTO(u32 vm_id, u64 since_ns),
+	TP_ARGS(vm_id, since_ns),
 
 	TP_STRUCT__entry(
 		__field(u32, vm_id)
@@ -157,7 +156,7 @@ TRACE_EVENT(denali_sched_out,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vm->id;
+		__entry->vm_id = vm_id;
 		__entry->cpu = smp_processor_id();
 		__entry->ran_ns = ktime_get_ns() - since_ns;
 	),
@@ -167,8 +166,8 @@ TRACE_EVENT(denali_sched_out,
 );
 
 TRACE_EVENT(denali_irq_raise,
-	TP_PROTO(const struct denali_vm *vm, unsigned int irq),
-	TP_ARGS(vm, irq),
+	TP_PROTO(u32 vm_id, unsigned int irq),
+	TP_ARGS(vm_id, irq),
 
 	TP_STRUCT__entry(
 		__field(u32, vm_id)
@@ -176,7 +175,7 @@ TRACE_EVENT(denali_irq_raise,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vm->id;
+		__entry->vm_id = vm_id;
 		__entry->irq = irq;
 	),
 
@@ -188,8 +187,8 @@ TRACE_EVENT(denali_irq_raise,
 );
 
 TRACE_EVENT(denali_irq_deliver,
-	TP_PROTO(const struct denali_vm *vm, u32 pending),
-	TP_ARGS(vm, pending),
+	TP_PROTO(u32 vm_id, u32 pending),
+	TP_ARGS(vm_id, pending),
 
 	TP_STRUCT__entry(
 		__field(u32, vm_id)
@@ -197,7 +196,7 @@ TRACE_EVENT(denali_irq_deliver,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vm->id;
+		__entry->vm_id = vm_id;
 		__entry->pending = pending;
 	),
 
@@ -209,8 +208,8 @@ TRACE_EVENT(denali_irq_deliver,
 );
 
 DECLARE_EVENT_CLASS(denali_vm_pages,
-	TP_PROTO(const struct denali_vm *vm, u64 pages),
-	TP_ARGS(vm, pages),
+	TP_PROTO(u32 vm_id, u64 pages),
+	TP_ARGS(vm_id, pages),
 
 	TP_STRUCT__entry(
 		__field(u32, vm_id)
@@ -218,7 +217,7 @@ DECLARE_EVENT_CLASS(denali_vm_pages,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vm->id;
+		__entry->vm_id = vm_id;
 		__entry->pages = pages;
 	),
 
@@ -227,26 +226,26 @@ DECLARE_EVENT_CLASS(denali_vm_pages,
 
 /* It waits for pages: its memory and a full receive queue. */
 DEFINE_EVENT(denali_vm_pages, denali_gate_wait,
-	TP_PROTO(const struct denali_vm *vm, u64 pages),
-	TP_ARGS(vm, pages)
+	TP_PROTO(u32 vm_id, u64 pages),
+	TP_ARGS(vm_id, pages)
 );
 
 /* The pages reserved for it until it touches them. */
 DEFINE_EVENT(denali_vm_pages, denali_gate_admit,
-	TP_PROTO(const struct denali_vm *vm, u64 pages),
-	TP_ARGS(vm, pages)
+	TP_PROTO(u32 vm_id, u64 pages),
+	TP_ARGS(vm_id, pages)
 );
 
 /* The pinned pages it gives up. */
 DEFINE_EVENT(denali_vm_pages, denali_swap_out,
-	TP_PROTO(const struct denali_vm *vm, u64 pages),
-	TP_ARGS(vm, pages)
+	TP_PROTO(u32 vm_id, u64 pages),
+	TP_ARGS(vm_id, pages)
 );
 
 /* The pages pinned again; the rest fault back in as it runs. */
 TRACE_EVENT(denali_swap_in,
-	TP_PROTO(const struct denali_vm *vm, u64 pages),
-	TP_ARGS(vm, pages),
+	TP_PROTO(u32 vm_id, u64 pages, u64 swapped_since),
+	TP_ARGS(vm_id, pages, swapped_since),
 
 	TP_STRUCT__entry(
 		__field(u32, vm_id)
@@ -255,11 +254,11 @@ TRACE_EVENT(denali_swap_in,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = vm->id;
+		__entry->vm_id = vm_id;
 		__entry->pages = pages;
 		/* 0: it never ran before, so it was never out. */
-		__entry->swapped_ns = vm->swapped_since ?
-				      ktime_get_ns() - vm->swapped_since : 0;
+		__entry->swapped_ns = swapped_since ?
+				      ktime_get_ns() - swapped_since : 0;
 	),
 
 	TP_printk("vm %u pages %llu swapped_ns %llu", __entry->vm_id,
