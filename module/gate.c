@@ -169,7 +169,6 @@ static enum denali_gate_verdict gate_decide(struct list_head *node,
 	vm->gate_pages = pages;
 	atomic64_add(pages, &gate_reserved);
 	trace_denali_gate_admit(vm->id, pages);
-	vm->on_runqueue = true;
 	denali_sched_enqueue(vm);
 	spin_unlock_irqrestore(&vm->lock, flags);
 	/* Safe: the VM is not freed before gate_remove() takes gate_lock. */

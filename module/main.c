@@ -11,6 +11,7 @@
 
 #include "backend.h"
 #include "chardev.h"
+#include "cpu.h"
 #include "net.h"
 #include "netdev.h"
 #include "netlink.h"
@@ -97,9 +98,13 @@ static int __init denali_init(void)
 	ret = denali_backend->init();
 	if (ret)
 		goto err_notifier;
-	ret = denali_vm_init();
+	/* Virtualization on every CPU before any runner comes up. */
+	ret = denali_cpu_init();
 	if (ret)
 		goto err_backend;
+	ret = denali_vm_init();
+	if (ret)
+		goto err_cpu;
 	ret = denali_swap_init();
 	if (ret)
 		goto err_vm;
@@ -136,6 +141,8 @@ err_swap:
 	denali_swap_exit();
 err_vm:
 	denali_vm_exit();
+err_cpu:
+	denali_cpu_exit();
 err_backend:
 	denali_backend->exit();
 err_notifier:
@@ -154,6 +161,7 @@ static void __exit denali_exit(void)
 	denali_sched_exit();
 	denali_swap_exit();
 	denali_vm_exit();
+	denali_cpu_exit();
 	denali_backend->exit();
 	unregister_module_notifier(&module_nb);
 }

@@ -7,11 +7,15 @@
  * for as long as its idling earned: the priority boost after idling,
  * bounded so that it cannot be gamed (see runq.h).
  *
+ * What a runner does with the VM it took is the vCPU loop's (run.c);
+ * virtualization is enabled on each CPU before its runner starts (cpu.c).
+ *
  * Locking: vm->lock, then runq_lock; both are taken with interrupts off
  * because the idle timer fires in hard interrupt context. A VM belongs
- * to the scheduler while vm->on_runqueue is set, queued or on a CPU; the
- * runner that clears it wakes vm->off_cpu under vm->lock, after which it
- * never touches the VM again.
+ * to the scheduler while vm->on_runqueue is set, queued or on a CPU (or
+ * claimed by the swapper); only this file writes it. The owner that
+ * clears it wakes vm->off_cpu under vm->lock, after which it never
+ * touches the VM again.
  */
 #include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
@@ -23,10 +27,9 @@
 #include <linux/sched/mm.h>
 #include <linux/denali_abi.h>
 
-#include "fpu.h"
 #include "gate.h"
-#include "hypercall.h"
 #include "irq.h"
+#include "run.h"
 #include "runq.h"
 #include "sched.h"
 #include "swap.h"
@@ -81,7 +84,15 @@ static void sched_queue(struct denali_vm *vm, bool boosted)
 
 void denali_sched_enqueue(struct denali_vm *vm)
 {
+	lockdep_assert_held(&vm->lock);
+	vm->on_runqueue = true;
 	sched_queue(vm, false);
+}
+
+void denali_sched_claim(struct denali_vm *vm)
+{
+	lockdep_assert_held(&vm->lock);
+	vm->on_runqueue = true;
 }
 
 void denali_sched_wake(struct denali_vm *vm)
@@ -211,52 +222,6 @@ bool denali_sched_idle(struct denali_vm *vm, u32 usec)
 	return stay;
 }
 
-static bool runner_mem_fault(struct denali_vm *vm, u64 gpa)
-{
-	int ret = denali_mem_fault(&vm->mem, gpa);
-
-	switch (ret) {
-	case 0:
-		vm->stats.pages_faulted++;
-		denali_gate_touched(vm);
-		return true;
-	case -EFAULT:
-		denali_vm_crash(vm, "memory access outside the VM at %#llx",
-				gpa);
-		break;
-	case -ENOMEM:
-		denali_vm_crash(vm, "out of memory mapping %#llx", gpa);
-		break;
-	default:
-		denali_vm_crash(vm, "cannot map guest page %#llx (error %d)",
-				gpa, ret);
-		break;
-	}
-	return false;
-}
-
-/* Handles one exit; returns false when the VM must leave its CPU. */
-static bool runner_handle_exit(struct denali_vm *vm,
-			       const struct denali_exit *exit)
-{
-	switch (exit->kind) {
-	case DENALI_EXIT_NONE:
-		vm->stats.exits_host++;
-		return true;
-	case DENALI_EXIT_HYPERCALL:
-		return denali_hypercall(vm);
-	case DENALI_EXIT_MEM_FAULT:
-		return runner_mem_fault(vm, exit->gpa);
-	case DENALI_EXIT_FPU:
-		vm->stats.fpu_loads++;
-		return true;
-	case DENALI_EXIT_CRASH:
-		denali_vm_crash(vm, "%s", exit->reason);
-		return false;
-	}
-	return false;
-}
-
 /*
  * How long the VM may run now: a quantum, or a boosted VM's balance.
  * Its place is read under the lock, as a wakeup may change it.
@@ -299,47 +264,15 @@ static enum hrtimer_restart slice_timer_fn(struct hrtimer *timer)
 static void runner_run_slice(struct runner *r, struct denali_vm *vm,
 			     u64 deadline)
 {
-	struct denali_exit exit;
-	bool stay = true, fpu = false;
-	int ret;
-
-	/* The backend's state is made on a runner so it starts out local. */
-	if (!vm->resident) {
-		ret = denali_swap_in(vm);
-		if (ret) {
-			denali_vm_crash(vm, "cannot swap in (error %d)", ret);
-			return;
-		}
-	}
+	if (!denali_run_swap_in(vm))
+		return;
 
 	vm->stats.quanta++;
 	WRITE_ONCE(r->end_quantum, false);
 	WRITE_ONCE(r->vm, vm);
 	hrtimer_start(&r->slice_timer, ns_to_ktime(deadline),
 		      HRTIMER_MODE_ABS_PINNED_HARD);
-	denali_backend->vcpu_load(vm);
-	while (stay && !READ_ONCE(vm->stop) && !READ_ONCE(r->end_quantum)) {
-		u64 start = ktime_get_ns(), now;
-
-		denali_irq_deliver(vm);
-		if (fpu)
-			denali_fpu_enter(vm->fpu);
-		denali_backend->run(vm, fpu, &exit);
-		if (fpu)
-			denali_fpu_leave(vm->fpu);
-
-		now = ktime_get_ns();
-		vm->stats.cpu_ns += now - start;
-		vm->stats.exits++;
-		trace_denali_vm_exit(vm->id, &exit);
-		/* Once used, the FPU is switched at each entry of this quantum. */
-		if (exit.kind == DENALI_EXIT_FPU)
-			fpu = true;
-		stay = runner_handle_exit(vm, &exit);
-		if (now >= deadline || need_resched() || kthread_should_stop())
-			break;
-	}
-	denali_backend->vcpu_put(vm);
+	denali_run_slice(vm, deadline, &r->end_quantum);
 	hrtimer_cancel(&r->slice_timer);
 	WRITE_ONCE(r->vm, NULL);
 }
@@ -369,7 +302,7 @@ void denali_sched_release(struct denali_vm *vm)
 
 	spin_lock_irqsave(&vm->lock, flags);
 	if (vm->state == DENALI_VM_RUNNING && !vm->stop) {
-		denali_sched_enqueue(vm);
+		sched_queue(vm, false);
 	} else {
 		vm->on_runqueue = false;
 		if (vm->state == DENALI_VM_IDLE && vm->resident)
@@ -423,30 +356,15 @@ static int sched_cpu_online(unsigned int cpu)
 {
 	struct runner *r = per_cpu_ptr(&runners, cpu);
 	struct task_struct *task;
-	int ret;
 
-	ret = denali_backend->cpu_enable();
-	if (ret == -EBUSY) {
-		pr_err("denali: another hypervisor holds %s on CPU %u\n",
-		       denali_backend->name, cpu);
-		return ret;
-	}
-	if (ret) {
-		pr_err("denali: cannot enable %s on CPU %u (error %d)\n",
-		       denali_backend->name, cpu, ret);
-		return ret;
-	}
-	/* Enabled all the same, so that no other hypervisor takes it. */
 	if (!cpumask_test_cpu(cpu, runner_mask))
 		return 0;
 	hrtimer_init(&r->slice_timer, CLOCK_MONOTONIC,
 		     HRTIMER_MODE_ABS_PINNED_HARD);
 	r->slice_timer.function = slice_timer_fn;
 	task = kthread_create_on_cpu(runner_fn, r, cpu, "denali/%u");
-	if (IS_ERR(task)) {
-		denali_backend->cpu_disable();
+	if (IS_ERR(task))
 		return PTR_ERR(task);
-	}
 	WRITE_ONCE(r->task, task);
 	wake_up_process(task);
 	return 0;
@@ -461,7 +379,6 @@ static int sched_cpu_offline(unsigned int cpu)
 		kthread_stop(r->task);
 		WRITE_ONCE(r->task, NULL);
 	}
-	denali_backend->cpu_disable();
 	return 0;
 }
 
@@ -483,7 +400,8 @@ int denali_sched_init(void)
 		goto err_mask;
 	}
 
-	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "virt/denali:online",
+	/* After virtualization's state (cpu.c): up after it, down before. */
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "virt/denali:runner",
 				sched_cpu_online, sched_cpu_offline);
 	if (ret < 0)
 		goto err_mask;

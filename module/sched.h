@@ -7,16 +7,28 @@
 struct denali_vm;
 
 /*
- * Brings up a runner thread on every online CPU, and on CPUs that come
- * online later, after enabling the CPU's virtualization extensions.
+ * Brings up a runner thread on every online CPU that runner_cpus names,
+ * and on such CPUs that come online later; virtualization is enabled on
+ * them first (see cpu.h).
  */
 int denali_sched_init(void);
 void denali_sched_exit(void);
 
 void denali_sched_vm_init(struct denali_vm *vm);
 
-/* Hands a VM to the runners; the caller holds vm->lock. */
+/*
+ * Hands a VM that nobody owns, just admitted, to the runners. The caller
+ * holds vm->lock.
+ */
 void denali_sched_enqueue(struct denali_vm *vm);
+
+/*
+ * Takes a VM that nobody owns as a runner takes one off the queue, for
+ * the swapper: until denali_sched_release(), a wakeup only marks it
+ * runnable. The caller holds vm->lock and has seen vm->on_runqueue
+ * clear.
+ */
+void denali_sched_claim(struct denali_vm *vm);
 
 /*
  * Ends an idle VM's idling and queues it ahead of the VMs that did not

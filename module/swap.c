@@ -200,7 +200,7 @@ static bool swap_claim(struct denali_vm *vm)
 	claimed = denali_swap_candidate(vm->state, vm->on_runqueue,
 					READ_ONCE(vm->resident));
 	if (claimed)
-		vm->on_runqueue = true;
+		denali_sched_claim(vm);
 	spin_unlock_irqrestore(&vm->lock, flags);
 	return claimed;
 }

@@ -63,7 +63,10 @@ struct denali_vm {
 	const char *crash_reason;	/* set once, when it crashes */
 	/* Set by stop or destroy; the runner takes the VM off its CPU. */
 	bool stop;
-	/* True while a runner owns the VM (queued or on a CPU). */
+	/*
+	 * True while a runner owns the VM (queued or on a CPU), or the
+	 * swapper claimed it. Written by sched.c alone.
+	 */
 	bool on_runqueue;
 	struct list_head run_node;
 	/* On the gatekeeper's list while waiting, see gate.c. */
