@@ -12,9 +12,11 @@
 #include "backend.h"
 #include "chardev.h"
 #include "cpu.h"
+#include "hypercall.h"
 #include "net.h"
 #include "netdev.h"
 #include "netlink.h"
+#include "run.h"
 #include "sched.h"
 #include "swap.h"
 #include "vm.h"
@@ -108,6 +110,8 @@ static int __init denali_init(void)
 	ret = denali_swap_init();
 	if (ret)
 		goto err_vm;
+	/* The runners' hypercall exits go to the dispatch table. */
+	denali_run_set_hypercall(denali_hypercall);
 	ret = denali_sched_init();
 	if (ret)
 		goto err_swap;

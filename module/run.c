@@ -3,7 +3,8 @@
  * The vCPU loop: what a runner does with the VM it took for a slice.
  * It makes the VM resident, enters the guest, and hands each exit to the
  * handler for its kind, apart from the scheduling around it (sched.c),
- * as KVM keeps vcpu_enter_guest() apart from the scheduler.
+ * as KVM keeps vcpu_enter_guest() apart from the scheduler. Hypercalls
+ * go to the handler that the layer above sets at load.
  *
  * Everything here runs on the runner that owns the VM, so the VM's
  * run-time state needs no lock.
@@ -15,13 +16,19 @@
 #include "backend.h"
 #include "fpu.h"
 #include "gate.h"
-#include "hypercall.h"
 #include "irq.h"
 #include "mem.h"
 #include "run.h"
 #include "swap.h"
 #include "trace.h"
 #include "vm.h"
+
+static bool (*run_hypercall)(struct denali_vm *vm) __read_mostly;
+
+void denali_run_set_hypercall(bool (*handler)(struct denali_vm *vm))
+{
+	run_hypercall = handler;
+}
 
 bool denali_run_swap_in(struct denali_vm *vm)
 {
@@ -47,7 +54,7 @@ static bool run_exit_host(struct denali_vm *vm,
 static bool run_exit_hypercall(struct denali_vm *vm,
 			       const struct denali_exit *exit)
 {
-	return denali_hypercall(vm);
+	return run_hypercall(vm);
 }
 
 static bool run_exit_mem_fault(struct denali_vm *vm,

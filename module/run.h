@@ -25,6 +25,13 @@ void denali_run_slice(struct denali_vm *vm, u64 deadline,
 		      const bool *end_slice);
 
 /*
+ * Sets the handler of hypercall exits, which the devices' layer above
+ * provides: once at load, before any runner comes up. Like the exit
+ * handlers, it returns false when the VM must leave its CPU.
+ */
+void denali_run_set_hypercall(bool (*handler)(struct denali_vm *vm));
+
+/*
  * Handles one exit through the table of handlers indexed by its kind;
  * returns false when the VM must leave its CPU.
  */
