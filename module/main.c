@@ -12,6 +12,8 @@
 #include "backend.h"
 #include "chardev.h"
 #include "cpu.h"
+#include "exec.h"
+#include "gate.h"
 #include "hypercall.h"
 #include "net.h"
 #include "netdev.h"
@@ -71,6 +73,12 @@ static const char *loaded_rival(void)
 	return NULL;
 }
 
+/* Every VM's NIC: its port on the switch. */
+static struct denali_vm_device vm_nic = {
+	.attach = denali_net_vm_attach,
+	.detach = denali_net_vm_detach,
+};
+
 static int __init denali_init(void)
 {
 	const char *rival;
@@ -104,7 +112,7 @@ static int __init denali_init(void)
 	ret = denali_cpu_init();
 	if (ret)
 		goto err_backend;
-	ret = denali_vm_init();
+	ret = denali_vm_init(&denali_exec_vm_ops);
 	if (ret)
 		goto err_cpu;
 	ret = denali_swap_init();
@@ -119,9 +127,10 @@ static int __init denali_init(void)
 	ret = denali_net_init();
 	if (ret)
 		goto err_sched;
+	denali_vm_add_device(&vm_nic);
 	ret = denali_netdev_init();
 	if (ret)
-		goto err_net;
+		goto err_nic;
 	ret = denali_netlink_init();
 	if (ret)
 		goto err_netdev;
@@ -137,7 +146,8 @@ err_netlink:
 	denali_netlink_exit();
 err_netdev:
 	denali_netdev_exit();
-err_net:
+err_nic:
+	denali_vm_remove_device(&vm_nic);
 	denali_net_exit();
 err_sched:
 	denali_sched_exit();
@@ -159,8 +169,10 @@ static void __exit denali_exit(void)
 	denali_chardev_exit();
 	denali_netlink_exit();
 	denali_vms_exit();
+	denali_gate_exit();
 	/* The VMs' ports are gone; the uplink's goes with the device. */
 	denali_netdev_exit();
+	denali_vm_remove_device(&vm_nic);
 	denali_net_exit();
 	denali_sched_exit();
 	denali_swap_exit();

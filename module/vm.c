@@ -20,11 +20,7 @@
 
 #include "elf.h"
 #include "fpu.h"
-#include "gate.h"
-#include "irq.h"
 #include "net.h"
-#include "sched.h"
-#include "swap.h"
 #include "vm.h"
 
 /* Protects vm_idr, and through it the set of ids and names. */
@@ -43,11 +39,53 @@ static LIST_HEAD(vm_listeners);
 static const char vm_reason_lost[] = "unknown (no memory to record it)";
 /* Its own cache: a swapped-out VM is mostly this, so no slack. */
 static struct kmem_cache *vm_cache;
+static const struct denali_vm_ops *vm_ops;
+/* Set up before the first VM and torn down after the last: no lock. */
+static LIST_HEAD(vm_devices);
 
-int denali_vm_init(void)
+int denali_vm_init(const struct denali_vm_ops *ops)
 {
+	vm_ops = ops;
 	vm_cache = KMEM_CACHE(denali_vm, SLAB_ACCOUNT);
 	return vm_cache ? 0 : -ENOMEM;
+}
+
+void denali_vm_add_device(struct denali_vm_device *dev)
+{
+	list_add_tail(&dev->node, &vm_devices);
+}
+
+void denali_vm_remove_device(struct denali_vm_device *dev)
+{
+	list_del(&dev->node);
+}
+
+/* Attaches every device, or none: undoes what it did on failure. */
+static int vm_attach_devices(struct denali_vm *vm,
+			     struct netlink_ext_ack *extack)
+{
+	struct denali_vm_device *dev;
+	int ret;
+
+	list_for_each_entry(dev, &vm_devices, node) {
+		ret = dev->attach(vm, extack);
+		if (ret)
+			goto err_detach;
+	}
+	return 0;
+
+err_detach:
+	list_for_each_entry_continue_reverse(dev, &vm_devices, node)
+		dev->detach(vm);
+	return ret;
+}
+
+static void vm_detach_devices(struct denali_vm *vm)
+{
+	struct denali_vm_device *dev;
+
+	list_for_each_entry_reverse(dev, &vm_devices, node)
+		dev->detach(vm);
 }
 
 void denali_vm_exit(void)
@@ -173,14 +211,8 @@ static void vm_release(struct kref *ref)
 {
 	struct denali_vm *vm = container_of(ref, struct denali_vm, ref);
 
-	/* Stopped already unless creation failed; then it was never armed. */
-	denali_irq_vm_stop(vm);
 	WARN_ON(vm->port);
-	/* Swapped out when it ended; nobody can own it any more. */
-	if (WARN_ON(vm->resident))
-		denali_swap_out(vm);
-	/* The shrinker skips a VM without references, but not a freed one. */
-	denali_swap_lru_del(vm);
+	vm_ops->release(vm);
 	denali_mem_free(&vm->mem);
 	mem_cgroup_put(vm->memcg);
 	if (vm->crash_reason != vm_reason_lost)
@@ -328,7 +360,7 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	u32 entry;
 	int ret;
 
-	ret = denali_gate_may_create();
+	ret = vm_ops->may_create();
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "not enough memory for another VM");
 		return ERR_PTR(ret);
@@ -350,8 +382,7 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	 */
 	vm->state = DENALI_VM_CREATED;
 	vm_event_due(vm, DENALI_VM_CREATED);
-	denali_sched_vm_init(vm);
-	denali_irq_vm_init(vm);
+	vm_ops->init(vm);
 	vm->ipv4 = cfg->ipv4;
 	vm->trusted = cfg->trusted;
 
@@ -381,7 +412,7 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	}
 
 	/* Last: from here frames arrive and raise its interrupt. */
-	ret = denali_net_vm_attach(vm, extack);
+	ret = vm_attach_devices(vm, extack);
 	if (ret)
 		goto err_unpublish;
 
@@ -424,38 +455,16 @@ int denali_vm_start(struct denali_vm *vm, struct netlink_ext_ack *extack)
 	}
 	/* Waiting, even if only until the gatekeeper admits it below. */
 	denali_vm_notify(vm);
-	denali_gate_submit(vm);
+	vm_ops->submit(vm);
 	return 0;
-}
-
-static bool vm_off_cpu(struct denali_vm *vm)
-{
-	unsigned long flags;
-	bool off;
-
-	spin_lock_irqsave(&vm->lock, flags);
-	off = !vm->on_runqueue;
-	spin_unlock_irqrestore(&vm->lock, flags);
-	return off;
 }
 
 /* Ends a VM that is leaving for a final state, and waits for its CPU. */
 static void vm_finish(struct denali_vm *vm)
 {
 	denali_console_close(&vm->console);
-	/*
-	 * Stopped while idle, it still holds what only running needs; the
-	 * shrinker may be swapping it out already.
-	 */
-	do {
-		wait_event(vm->off_cpu, vm_off_cpu(vm));
-	} while (denali_swap_out_now(vm) == -EBUSY);
-	/* Off its CPU for good, the guest can no longer arm them. */
-	denali_sched_cancel_idle(vm);
-	denali_irq_vm_stop(vm);
-	denali_gate_remove(vm);
-	denali_gate_release(vm);
-	denali_net_vm_detach(vm);
+	vm_ops->finish(vm);
+	vm_detach_devices(vm);
 }
 
 int denali_vm_stop(struct denali_vm *vm, struct netlink_ext_ack *extack)
@@ -467,7 +476,7 @@ int denali_vm_stop(struct denali_vm *vm, struct netlink_ext_ack *extack)
 	ret = denali_vm_transition(vm, DENALI_EV_STOP);
 	if (ret >= 0) {
 		vm->stop = true;
-		denali_sched_dequeue(vm);
+		vm_ops->dequeue_locked(vm);
 	}
 	spin_unlock_irqrestore(&vm->lock, flags);
 	if (ret < 0) {
@@ -487,7 +496,7 @@ void denali_vm_destroy(struct denali_vm *vm)
 	spin_lock_irqsave(&vm->lock, flags);
 	if (denali_vm_transition(vm, DENALI_EV_STOP) >= 0) {
 		vm->stop = true;
-		denali_sched_dequeue(vm);
+		vm_ops->dequeue_locked(vm);
 	}
 	spin_unlock_irqrestore(&vm->lock, flags);
 	vm_finish(vm);
@@ -566,9 +575,9 @@ static bool vm_end(struct denali_vm *vm, enum denali_vm_event event)
 	if (ret < 0)
 		return false;
 	denali_console_close(&vm->console);
-	denali_gate_release(vm);
-	/* Its runner calls: nothing else uses the port concurrently. */
-	denali_net_vm_detach(vm);
+	vm_ops->ended(vm);
+	/* Its runner calls: nothing else uses its devices concurrently. */
+	vm_detach_devices(vm);
 	return true;
 }
 
@@ -640,6 +649,5 @@ void denali_vms_exit(void)
 		denali_vm_put(vm);
 	}
 	wait_var_event(&vms_alive, !atomic_read(&vms_alive));
-	denali_gate_exit();
 	idr_destroy(&vm_idr);
 }

@@ -234,8 +234,47 @@ struct denali_vm_counts {
 /* Counts the VMs by state, for the host-wide counters. */
 void denali_vm_count(struct denali_vm_counts *c);
 
+/*
+ * The execution layer's part in each VM's life (exec.c), given to
+ * denali_vm_init(): the VM object calls these at fixed points of a VM's
+ * life and so includes nothing of the layers above it.
+ */
+struct denali_vm_ops {
+	/* Whether memory allows one more VM; an errno if not. */
+	int (*may_create)(void);
+	/* A new VM, not yet published: its timers and queue entries. */
+	void (*init)(struct denali_vm *vm);
+	/* Started: it waits for the gatekeeper to admit it. */
+	void (*submit)(struct denali_vm *vm);
+	/* Stopped, under vm->lock: take it off its run queue. */
+	void (*dequeue_locked)(struct denali_vm *vm);
+	/*
+	 * Stopped or destroyed: wait until it is off its CPU for good, then
+	 * give back what running it holds (CPU state, admission, timers).
+	 */
+	void (*finish)(struct denali_vm *vm);
+	/* Ended on its own CPU (terminate, crash): give back its admission. */
+	void (*ended)(struct denali_vm *vm);
+	/* Its last reference is gone: nothing may run or page it any more. */
+	void (*release)(struct denali_vm *vm);
+};
+
+/*
+ * A device every VM has (its NIC; its disks later), registered before
+ * any VM is made. attach() runs last in creation, once the VM's memory
+ * holds its image; detach() when it ends, once, by whoever ends it.
+ */
+struct denali_vm_device {
+	struct list_head node;
+	int (*attach)(struct denali_vm *vm, struct netlink_ext_ack *extack);
+	void (*detach)(struct denali_vm *vm);
+};
+
+void denali_vm_add_device(struct denali_vm_device *dev);
+void denali_vm_remove_device(struct denali_vm_device *dev);
+
 /* The VM objects' cache, before any VM is made and after the last. */
-int denali_vm_init(void);
+int denali_vm_init(const struct denali_vm_ops *ops);
 void denali_vm_exit(void);
 
 /* Stops and frees every VM; the runners must still be alive. */

@@ -24,19 +24,21 @@ declare -A LAYER=(
 	# 1: the hardware, behind the backend ops
 	[backend]=1 [vmx]=1 [vmx_ops]=1 [svm]=1 [spec]=1 [insn]=1 [fpu]=1
 	[trace]=1
-	# 2: guest memory and the pager
-	[mem]=2 [elf]=2 [swap]=2
+	# 2: what a VM is made of, knowing nothing of guests: guest memory,
+	# its image, the switch and its ports, the console ring
+	[mem]=2 [elf]=2 [net]=2 [console]=2
 	# 3: the VM object and its state machine
 	[vm]=3
-	# 4: execution: the vCPU loop, scheduling, admission, interrupts
-	[cpu]=4 [run]=4 [sched]=4 [runq]=4 [gate]=4 [irq]=4
-	# 5: devices: back ends and their guest front ends
-	[net]=5 [console]=5 [hc_net]=5 [hc_console]=5 [hypercall]=5
+	# 4: execution: the vCPU loop, scheduling, admission, the pager,
+	# interrupts, and their part in each VM's life
+	[exec]=4 [cpu]=4 [run]=4 [sched]=4 [runq]=4 [gate]=4 [swap]=4 [irq]=4
+	# 5: the guest's front ends to its devices, and the hypercall table
+	[hypercall]=5 [hc_net]=5 [hc_console]=5
 	# 6: the control plane
 	[netlink]=6 [chardev]=6 [netdev]=6 [main]=6
 )
-declare -A NAME=([1]=hardware [2]=memory [3]=vm [4]=execution [5]=devices
-	[6]=control)
+declare -A NAME=([1]=hardware [2]=resources [3]=vm [4]=execution
+	[5]=front-ends [6]=control)
 
 # The unit a file belongs to: vmx_run.S and x_test.c go with vmx and x.
 unit() {
