@@ -21,6 +21,8 @@
 #include "elf.h"
 #include "fpu.h"
 #include "gate.h"
+#include "hc_console.h"
+#include "hc_net.h"
 #include "irq.h"
 #include "net.h"
 #include "sched.h"
@@ -358,7 +360,7 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	ret = denali_mem_init(&vm->mem, cfg->mem_size, "denali-vm");
 	if (ret)
 		goto err_free;
-	denali_console_init(&vm->console, &vm->mem);
+	denali_console_vm_init(vm);
 	ret = vm_publish(vm, cfg->name, cfg->mac, extack);
 	if (ret)
 		goto err_mem;

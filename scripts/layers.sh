@@ -31,7 +31,7 @@ declare -A LAYER=(
 	# 4: execution: the vCPU loop, scheduling, admission, interrupts
 	[cpu]=4 [run]=4 [sched]=4 [runq]=4 [gate]=4 [irq]=4
 	# 5: devices: back ends and their guest front ends
-	[net]=5 [console]=5 [hc_net]=5 [hc_console]=5 [hypercall]=5
+	[net]=5 [console]=5 [hc]=5 [hc_net]=5 [hc_console]=5 [hypercall]=5
 	# 6: the control plane
 	[netlink]=6 [chardev]=6 [netdev]=6 [main]=6
 )
