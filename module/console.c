@@ -1,40 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VM consoles: what a guest writes goes into a small ring; every open
- * console file reads the ring from its own position, so a late reader
- * still sees the recent history and a slow one never blocks the guest.
- * What is written to a console file goes into a second ring, the VM's
- * input, and raises the console interrupt; the guest reads it with a
- * hypercall. A full input ring refuses more rather than block.
+ * Console rings: what a guest writes goes into a small ring; every
+ * reader reads it from its own position, so a late reader still sees
+ * the recent history and a slow one never blocks the guest. Input goes
+ * into a second ring, which the guest drains; whoever owns the console
+ * hears of new input through the callback it gave. A full input ring
+ * refuses more rather than block. The rings know nothing of VMs or
+ * files: hc_console.c copies to and from the guest, chardev.c to and
+ * from user space.
  */
-#include <linux/anon_inodes.h>
-#include <linux/file.h>
-#include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/poll.h>
-#include <linux/sched/signal.h>
-#include <linux/slab.h>
-#include <linux/uaccess.h>
-#include <linux/denali_abi.h>
 
 #include "console.h"
-#include "irq.h"
 #include "mem.h"
-#include "vm.h"
 
 #define RING_MASK	(DENALI_CONSOLE_RING - 1)
 #define IN_MASK		(DENALI_CONSOLE_INPUT - 1)
 
-struct console_reader {
-	struct denali_vm *vm;
-	u64 pos;
-};
-
-void denali_console_init(struct denali_console *con, struct denali_mem *mem)
+void denali_console_init(struct denali_console *con, struct denali_mem *mem,
+			 void (*input_ready)(struct denali_console *con))
 {
 	spin_lock_init(&con->lock);
 	init_waitqueue_head(&con->wait);
 	con->mem = mem;
+	con->input_ready = input_ready;
 	con->head = 0;
 	con->closed = false;
 	con->in_head = 0;
@@ -87,8 +77,7 @@ void denali_console_consume_input(struct denali_console *con, size_t n)
 	wake_up_interruptible(&con->wait);
 }
 
-/* Queues what fits of len bytes; -EAGAIN when the ring is full. */
-static ssize_t console_queue_input(struct denali_console *con,
+ssize_t denali_console_queue_input(struct denali_console *con,
 				   const char *buf, size_t len)
 {
 	struct page *page = console_get(con, DENALI_KPAGE_CONSOLE_IN);
@@ -118,6 +107,8 @@ static ssize_t console_queue_input(struct denali_console *con,
 	spin_unlock_irqrestore(&con->lock, flags);
 	kunmap_local(ring);
 	console_put(page, ret > 0);
+	if (ret > 0)
+		con->input_ready(con);
 	return ret;
 }
 
@@ -164,110 +155,67 @@ void denali_console_close(struct denali_console *con)
 	wake_up_interruptible(&con->wait);
 }
 
-/* Bytes the reader has not seen yet, skipping what the ring lost. */
-static size_t console_unread(struct denali_console *con,
-			     struct console_reader *r)
+/* Bytes a reader at *pos has not seen yet, skipping what the ring lost. */
+static size_t console_unread(struct denali_console *con, u64 *pos)
 {
 	lockdep_assert_held(&con->lock);
-	if (con->head - r->pos > DENALI_CONSOLE_RING)
-		r->pos = con->head - DENALI_CONSOLE_RING;
-	return con->head - r->pos;
+	if (con->head - *pos > DENALI_CONSOLE_RING)
+		*pos = con->head - DENALI_CONSOLE_RING;
+	return con->head - *pos;
 }
 
-static bool console_readable(struct denali_console *con,
-			     struct console_reader *r)
+void denali_console_reader_init(struct denali_console *con, u64 *pos)
+{
+	unsigned long flags;
+
+	*pos = 0;
+	spin_lock_irqsave(&con->lock, flags);
+	console_unread(con, pos);
+	spin_unlock_irqrestore(&con->lock, flags);
+}
+
+bool denali_console_readable(struct denali_console *con, u64 *pos)
 {
 	unsigned long flags;
 	bool ready;
 
 	spin_lock_irqsave(&con->lock, flags);
-	ready = console_unread(con, r) || con->closed;
+	ready = console_unread(con, pos) || con->closed;
 	spin_unlock_irqrestore(&con->lock, flags);
 	return ready;
 }
 
-static ssize_t console_read(struct file *file, char __user *ubuf,
-			    size_t count, loff_t *ppos)
+ssize_t denali_console_read(struct denali_console *con, u64 *pos, char *buf,
+			    size_t len)
 {
-	struct console_reader *r = file->private_data;
-	struct denali_console *con = &r->vm->console;
+	struct page *page = console_get(con, DENALI_KPAGE_CONSOLE_OUT);
 	unsigned long flags;
 	size_t n, off, first;
-	struct page *page;
-	char *buf, *ring;
-	int ret;
+	char *ring;
 
-	if (!count)
-		return 0;
-	count = min_t(size_t, count, DENALI_CONSOLE_RING);
-
-	if (file->f_flags & O_NONBLOCK) {
-		if (!console_readable(con, r))
-			return -EAGAIN;
-	} else {
-		ret = wait_event_interruptible(con->wait,
-					       console_readable(con, r));
-		if (ret)
-			return ret;
-	}
-
-	buf = kmalloc(count, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	page = console_get(con, DENALI_KPAGE_CONSOLE_OUT);
-	if (IS_ERR(page)) {
-		kfree(buf);
+	if (IS_ERR(page))
 		return PTR_ERR(page);
-	}
-
 	ring = kmap_local_page(page);
 	spin_lock_irqsave(&con->lock, flags);
-	n = min_t(size_t, count, console_unread(con, r));
-	off = r->pos & RING_MASK;
+	n = min_t(size_t, len, console_unread(con, pos));
+	off = *pos & RING_MASK;
 	first = min_t(size_t, n, DENALI_CONSOLE_RING - off);
 	memcpy(buf, ring + off, first);
 	memcpy(buf + first, ring, n - first);
-	r->pos += n;
+	*pos += n;
 	spin_unlock_irqrestore(&con->lock, flags);
 	kunmap_local(ring);
 	console_put(page, false);
-
-	ret = copy_to_user(ubuf, buf, n) ? -EFAULT : n;
-	kfree(buf);
-	return ret;
+	return n;
 }
 
-static ssize_t console_write(struct file *file, const char __user *ubuf,
-			     size_t count, loff_t *ppos)
+__poll_t denali_console_poll(struct denali_console *con, u64 *pos)
 {
-	struct console_reader *r = file->private_data;
-	ssize_t ret;
-	char *buf;
-
-	if (!count)
-		return 0;
-	/* More than the ring holds could never go in at once. */
-	count = min_t(size_t, count, DENALI_CONSOLE_INPUT);
-	buf = memdup_user(ubuf, count);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
-	ret = console_queue_input(&r->vm->console, buf, count);
-	kfree(buf);
-	if (ret > 0)
-		denali_irq_raise(r->vm, DENALI_IRQ_CONSOLE);
-	return ret;
-}
-
-static __poll_t console_poll(struct file *file, poll_table *wait)
-{
-	struct console_reader *r = file->private_data;
-	struct denali_console *con = &r->vm->console;
 	unsigned long flags;
 	__poll_t mask = 0;
 
-	poll_wait(file, &con->wait, wait);
 	spin_lock_irqsave(&con->lock, flags);
-	if (console_unread(con, r))
+	if (console_unread(con, pos))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (con->in_head - con->in_tail < DENALI_CONSOLE_INPUT)
 		mask |= EPOLLOUT | EPOLLWRNORM;
@@ -277,46 +225,3 @@ static __poll_t console_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
-static int console_release(struct inode *inode, struct file *file)
-{
-	struct console_reader *r = file->private_data;
-
-	denali_vm_put(r->vm);
-	kfree(r);
-	return 0;
-}
-
-static const struct file_operations console_fops = {
-	.owner = THIS_MODULE,
-	.read = console_read,
-	.write = console_write,
-	.poll = console_poll,
-	.release = console_release,
-	.llseek = noop_llseek,
-};
-
-struct file *denali_console_open(struct denali_vm *vm, int flags)
-{
-	struct denali_console *con = &vm->console;
-	struct console_reader *r;
-	unsigned long irqflags;
-	struct file *file;
-
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
-	if (!r)
-		return ERR_PTR(-ENOMEM);
-	kref_get(&vm->ref);
-	r->vm = vm;
-	/* Start with the history that the ring still holds. */
-	spin_lock_irqsave(&con->lock, irqflags);
-	console_unread(con, r);
-	spin_unlock_irqrestore(&con->lock, irqflags);
-
-	file = anon_inode_getfile("[denali-console]", &console_fops, r,
-				  O_RDWR | (flags & O_NONBLOCK));
-	if (IS_ERR(file)) {
-		denali_vm_put(vm);
-		kfree(r);
-	}
-	return file;
-}

@@ -3,6 +3,7 @@
 #define _DENALI_CONSOLE_H
 
 #include <linux/mm.h>
+#include <linux/poll.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -30,10 +31,13 @@ struct denali_console {
 	wait_queue_head_t wait;
 	u32 in_head;		/* input bytes ever written, modulo 2^32 */
 	u32 in_tail;		/* input bytes ever read by the guest */
+	/* New input is queued; process context, no lock held. */
+	void (*input_ready)(struct denali_console *con);
 };
 
-void denali_console_init(struct denali_console *con, struct denali_mem *mem);
-/* Process context, as are peek_input and the console file's calls. */
+void denali_console_init(struct denali_console *con, struct denali_mem *mem,
+			 void (*input_ready)(struct denali_console *con));
+/* Process context, as are the other calls below. */
 int denali_console_write(struct denali_console *con, const char *buf,
 			 size_t len);
 void denali_console_close(struct denali_console *con);
@@ -46,12 +50,25 @@ void denali_console_close(struct denali_console *con);
 ssize_t denali_console_peek_input(struct denali_console *con, char *buf,
 				  size_t len);
 void denali_console_consume_input(struct denali_console *con, size_t n);
-
-struct denali_vm;
 /*
- * A new file whose reads return the VM's console output and whose writes
- * queue console input, raising DENALI_IRQ_CONSOLE.
+ * Queues what fits of len bytes of input and calls input_ready: how many,
+ * -EAGAIN when the ring is full, -EPIPE once the console is closed.
  */
-struct file *denali_console_open(struct denali_vm *vm, int flags);
+ssize_t denali_console_queue_input(struct denali_console *con,
+				   const char *buf, size_t len);
+
+/*
+ * A reader of the output keeps its position in *pos; one that fell more
+ * than a ring behind skips ahead. A new reader starts with the history
+ * the ring still holds. Readers sleep on con->wait.
+ */
+void denali_console_reader_init(struct denali_console *con, u64 *pos);
+/* Output not yet read, or the console is closed (end of file). */
+bool denali_console_readable(struct denali_console *con, u64 *pos);
+/* Copies up to len unread bytes to buf: how many, or an errno. */
+ssize_t denali_console_read(struct denali_console *con, u64 *pos, char *buf,
+			    size_t len);
+/* What a reader at *pos may do now, as poll() reports it. */
+__poll_t denali_console_poll(struct denali_console *con, u64 *pos);
 
 #endif /* _DENALI_CONSOLE_H */

@@ -6,6 +6,7 @@
  */
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/denali_abi.h>
 
 #include "exec.h"
 #include "gate.h"
@@ -57,6 +58,13 @@ static void exec_vm_release(struct denali_vm *vm)
 	denali_swap_lru_del(vm);
 }
 
+static void exec_console_input(struct denali_console *con)
+{
+	struct denali_vm *vm = container_of(con, struct denali_vm, console);
+
+	denali_irq_raise(vm, DENALI_IRQ_CONSOLE);
+}
+
 const struct denali_vm_ops denali_exec_vm_ops = {
 	.may_create = denali_gate_may_create,
 	.init = exec_vm_init,
@@ -65,4 +73,5 @@ const struct denali_vm_ops denali_exec_vm_ops = {
 	.finish = exec_vm_finish,
 	.ended = denali_gate_release,
 	.release = exec_vm_release,
+	.console_input = exec_console_input,
 };

@@ -14,6 +14,7 @@
 #include "cpu.h"
 #include "exec.h"
 #include "gate.h"
+#include "hc_net.h"
 #include "hypercall.h"
 #include "net.h"
 #include "netdev.h"

@@ -28,22 +28,22 @@
  *
  * A frame arriving at a port goes on its receive queue, bounded in frames
  * and in bytes of buffer (full: dropped and counted), and the owner is
- * notified: a VM gets
- * DENALI_IRQ_NET, the uplink hands the frame to the host stack.
+ * notified through the ops it gave with its port: a VM's front end
+ * (hc_net.c) raises the VM's net interrupt, the uplink hands the frame to
+ * the host stack. The switch knows nothing else of its owners.
  *
  * Locking: sw->lock (BH off: the uplink sends from softirq) protects the
  * port list and MAC table for writers, tx_ready and every send queue.
  * port->rxq.lock (irqs off) protects a receive queue. Both are innermost:
  * they never nest with each other or with anything else. Lookups and
  * deliveries run under rcu_read_lock() with a reference on each port
- * they touch; owners are notified with no switch lock held, so a VM's
- * notify may take vm->lock (and runq_lock) through denali_irq_raise(),
- * which is callable from any context.
+ * they touch; owners are notified with no switch lock held, so a notify
+ * may take the owner's own locks (a VM's takes vm->lock and runq_lock).
  *
  * Lifetime: a port holds one reference for being on the switch and one
  * per frame in flight from or to it. denali_port_del() unlinks it, drops
  * its reference and waits for zero, so after it returns nobody notifies
- * the owner any more and the VM may be freed; the memory itself goes
+ * the owner any more and the owner may be freed; the port's memory goes
  * after a grace period, for lookups that found it but lost the race.
  */
 #include <linux/etherdevice.h>
@@ -63,14 +63,9 @@
 #include <net/ipv6.h>
 #include <net/ndisc.h>
 #include <net/netlink.h>
-#include <linux/denali_abi.h>
 
-#include "hypercall.h"
-#include "irq.h"
-#include "mem.h"
 #include "net.h"
 #include "trace.h"
-#include "vm.h"
 
 static unsigned int rx_queue_kb = 256;
 module_param(rx_queue_kb, uint, 0644);
@@ -265,21 +260,6 @@ enum denali_net_verdict denali_net_filter(const struct denali_port_filter *f,
 	return DENALI_NET_PASS;
 }
 
-long denali_net_check_send(u32 mem_size, const struct denali_frame *f)
-{
-	if (f->len < DENALI_FRAME_MIN || f->len > DENALI_FRAME_MAX)
-		return -EINVAL;
-	return denali_hc_buffer(mem_size, f->addr, f->len, DENALI_FRAME_MAX);
-}
-
-long denali_net_check_recv(u32 mem_size, const struct denali_frame *f)
-{
-	/* The whole buffer must be the guest's, though a frame uses less. */
-	if (f->len < DENALI_FRAME_MIN)
-		return -EINVAL;
-	return denali_hc_buffer(mem_size, f->addr, f->len, DENALI_FRAME_MAX);
-}
-
 static void switch_work(struct work_struct *work);
 
 static u32 mac_hash(const u8 *mac)
@@ -319,7 +299,7 @@ static struct denali_port *sw_lookup(struct denali_switch *sw, const u8 *mac)
 }
 
 struct denali_port *denali_port_add(struct denali_switch *sw, const u8 *mac,
-				    bool uplink,
+				    bool uplink, u32 owner_id,
 				    const struct denali_port_filter *filter,
 				    const struct denali_port_ops *ops,
 				    void *priv, struct denali_net_stats *stats)
@@ -333,6 +313,7 @@ struct denali_port *denali_port_add(struct denali_switch *sw, const u8 *mac,
 	port->sw = sw;
 	ether_addr_copy(port->mac, mac);
 	port->uplink = uplink;
+	port->owner_id = owner_id;
 	refcount_set(&port->ref, 1);
 	port->ops = ops;
 	port->priv = priv;
@@ -409,7 +390,7 @@ int denali_port_send(struct denali_port *port, struct sk_buff *skb)
 	if (skb_queue_len(&port->txq) >= DENALI_NET_TXQ_LEN) {
 		spin_unlock_bh(&sw->lock);
 		atomic64_inc(&port->stats->tx_drops);
-		trace_denali_frame_drop(port, DENALI_DROP_TX_FULL);
+		trace_denali_frame_drop(port->owner_id, DENALI_DROP_TX_FULL);
 		kfree_skb(skb);
 		return -EAGAIN;
 	}
@@ -439,7 +420,7 @@ static void port_rx(struct denali_port *port, struct sk_buff *skb)
 	    charge > limit || port->rxq_bytes > limit - charge) {
 		spin_unlock_irqrestore(&port->rxq.lock, flags);
 		atomic64_inc(&port->stats->rx_drops);
-		trace_denali_frame_drop(port, DENALI_DROP_RX_FULL);
+		trace_denali_frame_drop(port->owner_id, DENALI_DROP_RX_FULL);
 		kfree_skb(skb);
 		return;
 	}
@@ -542,7 +523,7 @@ static void sw_flood(struct denali_switch *sw, struct denali_port *src,
 			port_rx(port, clone);
 		} else {
 			atomic64_inc(&port->stats->rx_drops);
-			trace_denali_frame_drop(port, DENALI_DROP_NO_MEMORY);
+			trace_denali_frame_drop(port->owner_id, DENALI_DROP_NO_MEMORY);
 		}
 		port_put(port);
 	}
@@ -561,7 +542,7 @@ static void sw_forward(struct denali_switch *sw, struct denali_port *src,
 	if (!denali_net_src_ok(src->uplink, src->mac, eth->h_source,
 			       src_is_vm)) {
 		atomic64_inc(&src->stats->spoofed);
-		trace_denali_frame_drop(src, DENALI_DROP_SPOOFED);
+		trace_denali_frame_drop(src->owner_id, DENALI_DROP_SPOOFED);
 		kfree_skb(skb);
 		return;
 	}
@@ -572,12 +553,12 @@ static void sw_forward(struct denali_switch *sw, struct denali_port *src,
 			break;
 		case DENALI_NET_ADDR_SPOOFED:
 			atomic64_inc(&src->stats->addr_spoofed);
-			trace_denali_frame_drop(src, DENALI_DROP_ADDR_SPOOFED);
+			trace_denali_frame_drop(src->owner_id, DENALI_DROP_ADDR_SPOOFED);
 			kfree_skb(skb);
 			return;
 		case DENALI_NET_ROUTER:
 			atomic64_inc(&src->stats->router_drops);
-			trace_denali_frame_drop(src, DENALI_DROP_ROUTER);
+			trace_denali_frame_drop(src->owner_id, DENALI_DROP_ROUTER);
 			kfree_skb(skb);
 			return;
 		}
@@ -693,48 +674,4 @@ void denali_net_exit(void)
 	/* kfree_rcu() of the ports must not outlive the module's code. */
 	rcu_barrier();
 	kfree(sw);
-}
-
-static void vm_port_notify(struct denali_port *port)
-{
-	denali_irq_raise(port->priv, DENALI_IRQ_NET);
-}
-
-static const struct denali_port_ops vm_port_ops = {
-	.notify = vm_port_notify,
-};
-
-u32 denali_net_port_vm_id(const struct denali_port *port)
-{
-	const struct denali_vm *vm = port->priv;
-
-	/* The uplink, and the KUnit suite's ports, are no VM's. */
-	return port->ops == &vm_port_ops ? vm->id : 0;
-}
-
-int denali_net_vm_attach(struct denali_vm *vm, struct netlink_ext_ack *extack)
-{
-	struct denali_port_filter filter = {
-		.ipv4 = vm->ipv4,
-		.trusted = vm->trusted,
-	};
-	struct denali_port *port;
-
-	port = denali_port_add(the_switch, vm->mac, false, &filter,
-			       &vm_port_ops, vm, &vm->net_stats);
-	if (IS_ERR(port)) {
-		if (PTR_ERR(port) == -EEXIST)
-			NL_SET_ERR_MSG(extack, "MAC address in use");
-		return PTR_ERR(port);
-	}
-	vm->port = port;
-	return 0;
-}
-
-void denali_net_vm_detach(struct denali_vm *vm)
-{
-	struct denali_port *port = xchg(&vm->port, NULL);
-
-	if (port)
-		denali_port_del(port);
 }

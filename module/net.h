@@ -12,9 +12,7 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
-struct denali_frame;
 struct denali_port;
-struct denali_vm;
 struct netlink_ext_ack;
 
 /* What every virtual NIC is given in its virtual registers. */
@@ -95,6 +93,8 @@ struct denali_port {
 	/* A VM port's MAC; the uplink carries many, see net.c. */
 	u8 mac[ETH_ALEN];
 	bool uplink;
+	/* Who owns it, for tracing: a VM's id, 0 for the uplink. */
+	u32 owner_id;
 	/*
 	 * One reference for being on the switch, one per frame being
 	 * forwarded from or to it. denali_port_del() waits for zero.
@@ -156,15 +156,6 @@ void denali_net_default_mac(u64 serial, u8 *mac);
 bool denali_net_src_ok(bool uplink, const u8 *port_mac, const u8 *src,
 		       bool src_is_vm);
 
-/*
- * Checks one send or receive descriptor against a memory of mem_size
- * bytes: the frame length (or buffer size) in bytes, or -EINVAL for a
- * send length outside DENALI_FRAME_MIN..MAX or a buffer shorter than a
- * minimal frame, or -EFAULT for a range outside memory.
- */
-long denali_net_check_send(u32 mem_size, const struct denali_frame *f);
-long denali_net_check_recv(u32 mem_size, const struct denali_frame *f);
-
 void denali_switch_init(struct denali_switch *sw,
 			struct workqueue_struct *wq);
 /* Every port must be gone. */
@@ -172,11 +163,12 @@ void denali_switch_destroy(struct denali_switch *sw);
 
 /*
  * Adds a port: a VM's with its MAC (-EEXIST when another VM has it) and
- * filter, or the uplink (-EBUSY when there is one; filter NULL).
+ * filter, or the uplink (-EBUSY when there is one; filter NULL). The
+ * switch tells the owner of frames through ops, with priv in the port.
  * Process context.
  */
 struct denali_port *denali_port_add(struct denali_switch *sw, const u8 *mac,
-				    bool uplink,
+				    bool uplink, u32 owner_id,
 				    const struct denali_port_filter *filter,
 				    const struct denali_port_ops *ops,
 				    void *priv, struct denali_net_stats *stats);
@@ -217,13 +209,9 @@ unsigned int denali_switch_drain(struct denali_switch *sw,
 				 unsigned int budget);
 bool denali_switch_tx_pending(struct denali_switch *sw);
 
-/* The module's switch and its VM ports. */
+/* The module's switch. */
 int denali_net_init(void);
 void denali_net_exit(void);
 struct denali_switch *denali_net_switch(void);
-/* Gives the VM its port, with vm->mac; the VM's vregs are mapped. */
-int denali_net_vm_attach(struct denali_vm *vm, struct netlink_ext_ack *extack);
-/* Tears the VM's port down, once; it is ending. May sleep. */
-void denali_net_vm_detach(struct denali_vm *vm);
 
 #endif /* _DENALI_NET_H */

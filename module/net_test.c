@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite for the switch: MAC checks, the anti-spoofing rule, NIC
- * descriptor checks, and a switch object with test ports for the
- * forwarding decisions, queue bounds and drop counters, the round-robin
- * drain order and port teardown. No VM and no worker: the test drains.
+ * KUnit suite for the switch: MAC checks, the anti-spoofing rule, and a
+ * switch object with test ports for the forwarding decisions, queue
+ * bounds and drop counters, the round-robin drain order and port
+ * teardown. No VM and no worker: the test drains.
  */
 #include <kunit/test.h>
 #include <linux/etherdevice.h>
@@ -20,8 +20,6 @@
 #include <linux/denali_abi.h>
 
 #include "net.h"
-
-#define VM_MEM	(4U << 20)
 
 static const u8 mac_a[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x0a };
 static const u8 mac_b[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x0b };
@@ -100,44 +98,6 @@ static void net_src_rule(struct kunit *test)
 						   false));
 }
 
-static long send_desc(u32 addr, u32 len)
-{
-	struct denali_frame f = { .addr = addr, .len = len };
-
-	return denali_net_check_send(VM_MEM, &f);
-}
-
-static long recv_desc(u32 addr, u32 len)
-{
-	struct denali_frame f = { .addr = addr, .len = len };
-
-	return denali_net_check_recv(VM_MEM, &f);
-}
-
-static void net_check_descs(struct kunit *test)
-{
-	KUNIT_EXPECT_EQ(test, send_desc(0x2000, 60), 60);
-	KUNIT_EXPECT_EQ(test, send_desc(0x2000, DENALI_FRAME_MIN),
-			DENALI_FRAME_MIN);
-	KUNIT_EXPECT_EQ(test, send_desc(VM_MEM - DENALI_FRAME_MAX,
-					DENALI_FRAME_MAX), DENALI_FRAME_MAX);
-	KUNIT_EXPECT_EQ(test, send_desc(0x2000, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, send_desc(0x2000, DENALI_FRAME_MIN - 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, send_desc(0x2000, DENALI_FRAME_MAX + 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, send_desc(0x2000, U32_MAX), -EINVAL);
-	KUNIT_EXPECT_EQ(test, send_desc(VM_MEM - 59, 60), -EFAULT);
-	KUNIT_EXPECT_EQ(test, send_desc(VM_MEM, 60), -EFAULT);
-	/* 0xffffffc4 + 60 wraps to 0 in 32 bits: still outside. */
-	KUNIT_EXPECT_EQ(test, send_desc(0xffffffc4, 60), -EFAULT);
-
-	/* A receive buffer may be larger than a frame; it must be whole. */
-	KUNIT_EXPECT_EQ(test, recv_desc(0x2000, 2048), DENALI_FRAME_MAX);
-	KUNIT_EXPECT_EQ(test, recv_desc(0x2000, 100), 100);
-	KUNIT_EXPECT_EQ(test, recv_desc(0x2000, DENALI_FRAME_MIN - 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, recv_desc(VM_MEM - 1000, 2048), -EFAULT);
-	KUNIT_EXPECT_EQ(test, recv_desc(0xfffff800, 2048), -EFAULT);
-}
-
 /* --- a switch with test ports --- */
 
 struct tport {
@@ -165,7 +125,7 @@ static const struct denali_port_ops tport_ops = {
 static void tport_add(struct kunit *test, struct denali_switch *sw,
 		      struct tport *tp, const u8 *mac, bool uplink)
 {
-	tp->port = denali_port_add(sw, mac, uplink, NULL, &tport_ops, tp,
+	tp->port = denali_port_add(sw, mac, uplink, 0, NULL, &tport_ops, tp,
 				   &tp->stats);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(tp->port));
 }
@@ -494,11 +454,11 @@ static void net_unique_ports(struct kunit *test)
 	struct tnet *t = test->priv;
 	struct tport dup = {};
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR(denali_port_add(t->sw, mac_b, false,
+	KUNIT_EXPECT_EQ(test, PTR_ERR(denali_port_add(t->sw, mac_b, false, 0,
 						      NULL, &tport_ops, &dup,
 						      &dup.stats)), -EEXIST);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(denali_port_add(t->sw, mac_host, true,
-						      NULL, &tport_ops, &dup,
+						      0, NULL, &tport_ops, &dup,
 						      &dup.stats)), -EBUSY);
 	/* Once B is gone its MAC may be used again. */
 	tport_del(&t->b);
@@ -769,7 +729,6 @@ static struct kunit_case net_cases[] = {
 	KUNIT_CASE(net_check_mac),
 	KUNIT_CASE(net_default_mac),
 	KUNIT_CASE(net_src_rule),
-	KUNIT_CASE(net_check_descs),
 	KUNIT_CASE(net_unicast_to_vm),
 	KUNIT_CASE(net_unicast_to_nobody),
 	KUNIT_CASE(net_unicast_to_uplink),

@@ -70,8 +70,8 @@ static int uplink_open(struct net_device *dev)
 	struct denali_uplink *up = netdev_priv(dev);
 	struct denali_port *port;
 
-	port = denali_port_add(denali_net_switch(), dev->dev_addr, true, NULL,
-			       &uplink_port_ops, up, &up->stats);
+	port = denali_port_add(denali_net_switch(), dev->dev_addr, true, 0,
+			       NULL, &uplink_port_ops, up, &up->stats);
 	if (IS_ERR(port))
 		return PTR_ERR(port);
 	up->port = port;

@@ -13,8 +13,6 @@
 
 #include <linux/types.h>
 
-struct denali_port;
-
 /* Why the switch, or a VM's receive hypercall, dropped a frame. */
 enum denali_drop_reason {
 	DENALI_DROP_TX_FULL,		/* the sender's queue was full */
@@ -25,9 +23,6 @@ enum denali_drop_reason {
 	DENALI_DROP_ROUTER,		/* a router's or DHCP server's frame */
 	DENALI_DROP_TOO_LONG,		/* longer than the guest's buffer */
 };
-
-/* The id of the VM a port belongs to; 0 for the uplink (see net.c). */
-u32 denali_net_port_vm_id(const struct denali_port *port);
 
 #endif /* _DENALI_TRACE_TYPES_H */
 
@@ -266,9 +261,8 @@ TRACE_EVENT(denali_swap_in,
 );
 
 TRACE_EVENT(denali_frame_drop,
-	TP_PROTO(const struct denali_port *port,
-		 enum denali_drop_reason reason),
-	TP_ARGS(port, reason),
+	TP_PROTO(u32 vm_id, enum denali_drop_reason reason),
+	TP_ARGS(vm_id, reason),
 
 	TP_STRUCT__entry(
 		__field(u32, vm_id)
@@ -276,7 +270,7 @@ TRACE_EVENT(denali_frame_drop,
 	),
 
 	TP_fast_assign(
-		__entry->vm_id = denali_net_port_vm_id(port);
+		__entry->vm_id = vm_id;
 		__entry->reason = reason;
 	),
 

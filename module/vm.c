@@ -389,7 +389,7 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	ret = denali_mem_init(&vm->mem, cfg->mem_size, "denali-vm");
 	if (ret)
 		goto err_free;
-	denali_console_init(&vm->console, &vm->mem);
+	denali_console_init(&vm->console, &vm->mem, vm_ops->console_input);
 	ret = vm_publish(vm, cfg->name, cfg->mac, extack);
 	if (ret)
 		goto err_mem;

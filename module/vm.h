@@ -257,6 +257,8 @@ struct denali_vm_ops {
 	void (*ended)(struct denali_vm *vm);
 	/* Its last reference is gone: nothing may run or page it any more. */
 	void (*release)(struct denali_vm *vm);
+	/* Console input arrived for the guest: its interrupt. */
+	void (*console_input)(struct denali_console *con);
 };
 
 /*

@@ -33,7 +33,7 @@ declare -A LAYER=(
 	# interrupts, and their part in each VM's life
 	[exec]=4 [cpu]=4 [run]=4 [sched]=4 [runq]=4 [gate]=4 [swap]=4 [irq]=4
 	# 5: the guest's front ends to its devices, and the hypercall table
-	[hypercall]=5 [hc_net]=5 [hc_console]=5
+	[hypercall]=5 [hc]=5 [hc_net]=5 [hc_console]=5
 	# 6: the control plane
 	[netlink]=6 [chardev]=6 [netdev]=6 [main]=6
 )
