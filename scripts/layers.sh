@@ -37,6 +37,12 @@ declare -A LAYER=(
 	# 6: the control plane
 	[netlink]=6 [chardev]=6 [netdev]=6 [main]=6
 )
+# Units that still include each other within the execution layer: the
+# run queue's owner, the runners, the pager, the gatekeeper and interrupt
+# raising call each other. A cycle among these alone is reported as a
+# TAP TODO; a cycle through any other unit fails.
+KNOWN_KNOT=(gate irq run sched swap)
+
 declare -A NAME=([1]=hardware [2]=resources [3]=vm [4]=execution
 	[5]=front-ends [6]=control)
 
@@ -52,17 +58,18 @@ unit() {
 
 n=0
 failed=0
-report() { # OK|FAIL description [diagnostic lines...]
+report() { # OK|FAIL|TODO description [diagnostic lines...]
 	local status=$1 desc=$2
 
 	n=$((n + 1))
 	shift 2
-	if [ "$status" = OK ]; then
-		echo "ok $n $desc"
-	else
-		echo "not ok $n $desc"
-		failed=$((failed + 1))
-	fi
+	case $status in
+	OK)	echo "ok $n $desc" ;;
+	# TAP's TODO: a known failure, which does not fail the run.
+	TODO)	echo "not ok $n $desc" ;;
+	*)	echo "not ok $n $desc"
+		failed=$((failed + 1)) ;;
+	esac
 	[ "$#" -eq 0 ] || printf '%s\n' "$@" | sed 's/^/# /'
 }
 
@@ -127,10 +134,41 @@ visit() {
 for u in $(printf '%s\n' "${!edges[@]}" | sort); do
 	[ "${mark[$u]:-0}" = 0 ] && visit "$u"
 done
-if [ "${#cycles[@]}" -eq 0 ]; then
-	report OK "no files of module/ include each other in a cycle"
+# The units on some cycle: those that reach themselves.
+reaches_itself() {
+	local start=$1 u v todo
+	local -A seen=()
+
+	read -ra todo <<<"${edges[$start]:-}"
+
+	while [ "${#todo[@]}" -gt 0 ]; do
+		u=${todo[0]}
+		todo=("${todo[@]:1}")
+		[ "$u" = "$start" ] && return 0
+		[ -n "${seen[$u]+x}" ] && continue
+		seen[$u]=1
+		for v in ${edges[$u]:-}; do
+			todo+=("$v")
+		done
+	done
+	return 1
+}
+knotted=()
+unknown=()
+for u in $(printf '%s\n' "${!edges[@]}" | sort); do
+	reaches_itself "$u" || continue
+	knotted+=("$u")
+	[[ " ${KNOWN_KNOT[*]} " == *" $u "* ]] || unknown+=("$u")
+done
+desc="no files of module/ include each other in a cycle"
+if [ "${#knotted[@]}" -eq 0 ]; then
+	report OK "$desc"
+elif [ "${#unknown[@]}" -eq 0 ]; then
+	report TODO "$desc # TODO the execution layer's knot: ${knotted[*]}" \
+		"${cycles[@]}"
 else
-	report FAIL "no files of module/ include each other in a cycle" "${cycles[@]}"
+	report FAIL "$desc" "on a cycle and not in KNOWN_KNOT: ${unknown[*]}" \
+		"${cycles[@]}"
 fi
 
 # broken_copy DESCRIPTION FILE LINE FAILURE: the check must fail on a
