@@ -59,7 +59,10 @@ mkdir -p "$cache" "$base/kunit" || die "cannot create $cache (set DENALI_CACHE)"
 # olddefconfig unchanged (checked below), so that a symbol whose
 # dependencies went missing cannot drop out silently. The last lines turn
 # off what olddefconfig would add and the machine does not use, to keep
-# the cold build short.
+# the cold build short. Without PREEMPT_DYNAMIC the voluntary model is
+# built in, as it runs anyway, and nothing selects Tasks RCU: its
+# boot-time self test (under PROVE_RCU) now and then never finished
+# under TCG, and the level lost its boot timeout to it.
 fragment() {
 	cat <<'EOF'
 CONFIG_LOCALVERSION="-denali-debug"
@@ -71,6 +74,7 @@ CONFIG_CPU_SUP_AMD=y
 CONFIG_CPU_SUP_INTEL=y
 CONFIG_HIGH_RES_TIMERS=y
 CONFIG_PREEMPT_VOLUNTARY=y
+# CONFIG_PREEMPT_DYNAMIC is not set
 CONFIG_MODULES=y
 CONFIG_MODULE_UNLOAD=y
 # CONFIG_MODVERSIONS is not set
