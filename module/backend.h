@@ -8,8 +8,6 @@
 
 #include <linux/types.h>
 
-struct denali_vm;
-
 enum denali_exit_kind {
 	/* Host interrupt, NMI or preemption timer: nothing for the guest. */
 	DENALI_EXIT_NONE,
@@ -46,6 +44,33 @@ struct denali_regs {
 	unsigned long rflags;
 };
 
+/*
+ * A VM's processor, as the hardware backends see it. Each backend embeds
+ * it in a struct of its own, allocated with the VM by vcpu_alloc() and
+ * freed with it by vcpu_free(), so the registers outlive a swap-out. The
+ * hardware state (VMCS or VMCB, and what goes with it) exists only while
+ * the VM is resident: vcpu_hw_create() makes it as the VM is swapped in,
+ * vcpu_hw_free() frees it as the VM is swapped out (see swap.c).
+ */
+struct denali_vcpu {
+	struct denali_regs regs;
+	/*
+	 * A page of the VM's own, swapped with it, for the backend to keep
+	 * the hardware state in while the VM is swapped out: set before
+	 * vcpu_hw_create(), NULL while the VM is not resident.
+	 */
+	void *state;
+	/* The second-level table's root, set before vcpu_hw_create(). */
+	phys_addr_t sl_root;
+	/*
+	 * Tags the hardware TLB and branch predictor state of this vCPU:
+	 * never reused, and renewed at each swap-in along with the tables.
+	 */
+	u64 tlb_tag;
+	/* The VM's id, for messages. */
+	u32 id;
+};
+
 struct denali_backend {
 	const char *name;
 
@@ -72,17 +97,23 @@ struct denali_backend {
 	void (*cpu_disable)(void);
 
 	/*
-	 * Per-VM hardware state, made on the VM's runner as it swaps the VM
-	 * in (see swap.c), after its top-level table, vm->regs and
-	 * vm->vcpu_state are in place. vm->vcpu_state is a page of the VM's
-	 * own, swapped with it: with restore false vcpu_create() sets the
-	 * ABI's entry state, with restore true the state that vcpu_save()
-	 * left there. vcpu_save() (optional) runs before vcpu_free() when
-	 * the VM is swapped out, on any CPU, with nobody running the VM.
+	 * The vCPU, zeroed, charged to the calling task's memory cgroup like
+	 * the rest of its VM; NULL when out of memory. Process context.
 	 */
-	int (*vcpu_create)(struct denali_vm *vm, bool restore);
-	void (*vcpu_save)(struct denali_vm *vm);
-	void (*vcpu_free)(struct denali_vm *vm);
+	struct denali_vcpu *(*vcpu_alloc)(void);
+	void (*vcpu_free)(struct denali_vcpu *vcpu);
+
+	/*
+	 * The hardware state, made on the VM's runner as it swaps the VM in,
+	 * once vcpu->state and vcpu->sl_root are in place: with restore
+	 * false vcpu_hw_create() sets the ABI's entry state, with restore
+	 * true the state that vcpu_hw_save() left in vcpu->state.
+	 * vcpu_hw_save() (optional) runs before vcpu_hw_free() when the VM
+	 * is swapped out, on any CPU, with nobody running the VM.
+	 */
+	int (*vcpu_hw_create)(struct denali_vcpu *vcpu, bool restore);
+	void (*vcpu_hw_save)(struct denali_vcpu *vcpu);
+	void (*vcpu_hw_free)(struct denali_vcpu *vcpu);
 
 	/*
 	 * A runner brackets the time a VM spends on its CPU with load and
@@ -95,18 +126,20 @@ struct denali_backend {
 	 * DENALI_EXIT_FPU before it executes; with fpu true the caller has
 	 * loaded the guest's FPU registers (see fpu.c).
 	 */
-	void (*vcpu_load)(struct denali_vm *vm);
-	void (*vcpu_put)(struct denali_vm *vm);
-	void (*run)(struct denali_vm *vm, bool fpu, struct denali_exit *exit);
+	void (*vcpu_load)(struct denali_vcpu *vcpu);
+	void (*vcpu_put)(struct denali_vcpu *vcpu);
+	void (*run)(struct denali_vcpu *vcpu, bool fpu,
+		    struct denali_exit *exit);
 
 	/*
 	 * Makes the next run() deliver vector through the guest's IDT as an
-	 * external interrupt. Returns false, injecting nothing, while an
-	 * event that an exit cut short is being delivered again or the
-	 * guest cannot take an interrupt on this entry. Called between
-	 * vcpu_load and vcpu_put.
+	 * external interrupt, with EFLAGS.IF set in the frame it pushes
+	 * whatever IF was (the ABI's upcall). Returns false, injecting
+	 * nothing, while an event that an exit cut short is being delivered
+	 * again or the guest cannot take an interrupt on this entry. Called
+	 * between vcpu_load and vcpu_put.
 	 */
-	bool (*inject_upcall)(struct denali_vm *vm, u8 vector);
+	bool (*inject_upcall)(struct denali_vcpu *vcpu, u8 vector);
 };
 
 extern const struct denali_backend denali_vmx_backend;

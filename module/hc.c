@@ -15,7 +15,7 @@
 
 bool denali_hc_return(struct denali_vm *vm, long ret)
 {
-	unsigned long *gpr = vm->regs.gpr;
+	unsigned long *gpr = vm->vcpu->regs.gpr;
 
 	trace_denali_hypercall(vm->id, gpr[DENALI_REG_AX], ret);
 	gpr[DENALI_REG_AX] = (u32)ret;

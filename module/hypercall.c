@@ -53,7 +53,7 @@ static bool (*const hc_handlers[])(struct denali_vm *vm, u32 arg1,
 
 bool denali_hypercall(struct denali_vm *vm)
 {
-	unsigned long *gpr = vm->regs.gpr;
+	unsigned long *gpr = vm->vcpu->regs.gpr;
 	u32 nr = gpr[DENALI_REG_AX];
 
 	vm->stats.hypercalls++;

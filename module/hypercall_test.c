@@ -124,28 +124,38 @@ static void hc_net_check_descs(struct kunit *test)
 }
 
 
+/* A VM with a vCPU, as far as the dispatch goes. */
+static struct denali_vm *hc_test_vm(struct kunit *test)
+{
+	struct denali_vm *vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, vm);
+	vm->vcpu = kunit_kzalloc(test, sizeof(*vm->vcpu), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vm->vcpu);
+	return vm;
+}
+
 /* The result the guest finds in EAX after calling nr through the table. */
 static long hc_dispatch(struct kunit *test, struct denali_vm *vm, u32 nr,
 			u32 arg1, u32 arg2)
 {
 	u64 calls = vm->stats.hypercalls;
 
-	vm->regs.gpr[DENALI_REG_AX] = nr;
-	vm->regs.gpr[DENALI_REG_BX] = arg1;
-	vm->regs.gpr[DENALI_REG_CX] = arg2;
+	vm->vcpu->regs.gpr[DENALI_REG_AX] = nr;
+	vm->vcpu->regs.gpr[DENALI_REG_BX] = arg1;
+	vm->vcpu->regs.gpr[DENALI_REG_CX] = arg2;
 	KUNIT_EXPECT_TRUE(test, denali_hypercall(vm));
 	KUNIT_EXPECT_EQ(test, vm->stats.hypercalls, calls + 1);
-	return (s32)vm->regs.gpr[DENALI_REG_AX];
+	return (s32)vm->vcpu->regs.gpr[DENALI_REG_AX];
 }
 
 static void hc_dispatch_unknown(struct kunit *test)
 {
 	static const u32 unknown[] = { DENALI_HC_NET_RECV + 1, 0x80000000,
 				       U32_MAX };
-	struct denali_vm *vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
+	struct denali_vm *vm = hc_test_vm(test);
 	unsigned int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, vm);
 	for (i = 0; i < ARRAY_SIZE(unknown); i++)
 		KUNIT_EXPECT_EQ(test, hc_dispatch(test, vm, unknown[i], 0, 0),
 				-ENOSYS);
@@ -157,9 +167,8 @@ static void hc_dispatch_unknown(struct kunit *test)
  */
 static void hc_dispatch_front_ends(struct kunit *test)
 {
-	struct denali_vm *vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
+	struct denali_vm *vm = hc_test_vm(test);
 
-	KUNIT_ASSERT_NOT_NULL(test, vm);
 	vm->mem.size = VM_MEM;
 	KUNIT_EXPECT_EQ(test, hc_dispatch(test, vm, DENALI_HC_CONSOLE_WRITE,
 					  VM_MEM, 1), -EFAULT);

@@ -147,12 +147,10 @@ void denali_irq_deliver(struct denali_vm *vm)
 				    READ_ONCE(vregs->irq_pending)))
 		return;
 	/* An event being delivered again goes first; retry at the next entry. */
-	if (!denali_backend->inject_upcall(vm, DENALI_UPCALL_VECTOR))
+	if (!denali_backend->inject_upcall(vm->vcpu, DENALI_UPCALL_VECTOR))
 		return;
 	/* As an interrupt gate clears IF; the guest sets it again. */
 	WRITE_ONCE(vregs->irq_enabled, 0);
-	/* VMX injects an external interrupt only into a guest with IF set. */
-	vm->regs.rflags |= X86_EFLAGS_IF;
 	vm->stats.upcalls++;
 	trace_denali_irq_deliver(vm->id, READ_ONCE(vregs->irq_pending));
 }

@@ -121,14 +121,14 @@ void denali_run_slice(struct denali_vm *vm, u64 deadline,
 	struct denali_exit exit;
 	bool stay = true, fpu = false;
 
-	denali_backend->vcpu_load(vm);
+	denali_backend->vcpu_load(vm->vcpu);
 	while (stay && !READ_ONCE(vm->stop) && !READ_ONCE(*end_slice)) {
 		u64 start = ktime_get_ns(), now;
 
 		denali_irq_deliver(vm);
 		if (fpu)
 			denali_fpu_enter(vm->fpu);
-		denali_backend->run(vm, fpu, &exit);
+		denali_backend->run(vm->vcpu, fpu, &exit);
 		if (fpu)
 			denali_fpu_leave(vm->fpu);
 
@@ -143,5 +143,5 @@ void denali_run_slice(struct denali_vm *vm, u64 deadline,
 		if (now >= deadline || need_resched() || kthread_should_stop())
 			break;
 	}
-	denali_backend->vcpu_put(vm);
+	denali_backend->vcpu_put(vm->vcpu);
 }

@@ -20,6 +20,7 @@
 #include <linux/cpu.h>
 #include <linux/gfp.h>
 #include <linux/jump_label.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/string.h>
@@ -32,7 +33,6 @@
 #include <asm/vmx.h>
 
 #include "spec.h"
-#include "vm.h"
 
 /* KVM's software L1D flush reads 64 KiB, twice the largest L1D. */
 #define SPEC_FLUSH_ORDER	4
@@ -43,7 +43,7 @@ static enum vmx_l1d_flush_state spec_l1d __read_mostly;
 /* Without MSR_IA32_FLUSH_CMD: memory to read through the L1D. */
 static void *spec_flush_pages;
 
-/* The serial of the VM this CPU last loaded; serials start at 1. */
+/* The TLB tag of the vCPU this CPU last loaded; tags start at 1. */
 static DEFINE_PER_CPU(u64, spec_last_vm);
 /* Conditional L1D flush: host code has run since this CPU's last entry. */
 static DEFINE_PER_CPU(bool, spec_l1d_dirty);
@@ -206,17 +206,17 @@ void denali_spec_exit(void)
 	spec_flush_pages = NULL;
 }
 
-void denali_spec_load(const struct denali_vm *vm)
+void denali_spec_load(const struct denali_vcpu *vcpu)
 {
 	u64 *last = get_cpu_ptr(&spec_last_vm);
 
 	/*
 	 * Predictions that another VM trained must not steer this one. KVM
 	 * keys this on the VMCS or VMCB, which may be reused after a VM is
-	 * freed; serials never are.
+	 * freed; TLB tags never are.
 	 */
-	if (*last != vm->serial) {
-		*last = vm->serial;
+	if (*last != vcpu->tlb_tag) {
+		*last = vcpu->tlb_tag;
 		indirect_branch_prediction_barrier();
 	}
 	/* The runner may have slept, or run another VM, since its last entry. */

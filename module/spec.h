@@ -11,8 +11,6 @@
 
 #include "backend.h"
 
-struct denali_vm;
-
 /*
  * Reads the host's mitigation state for the VMX or SVM backend, sets up
  * what the active ones need and reports them in the kernel log and the
@@ -27,7 +25,7 @@ void denali_spec_exit(void);
  * when this CPU last ran another VM, and an L1D flush before the next
  * VMX entry when that is conditional.
  */
-void denali_spec_load(const struct denali_vm *vm);
+void denali_spec_load(const struct denali_vcpu *vcpu);
 
 /* VMX, interrupts off, just before the entry: L1D flush or VERW. */
 void denali_spec_vmx_enter(void);

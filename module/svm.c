@@ -28,7 +28,6 @@
 #include "insn.h"
 #include "spec.h"
 #include "svm.h"
-#include "vm.h"
 
 #define SVM_ASID		1
 #define SVM_IOPM_ORDER		2	/* 12 KiB used */
@@ -64,13 +63,18 @@ struct svm_cpu {
 	bool enabled;
 	/* ASID 1 is shared by all VMs: flush whenever it changes hands. */
 	bool tlb_valid;
-	u64 last_serial;
+	u64 last_tlb_tag;
 };
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
 
+/*
+ * Allocated with the VM. The fields after vcpu are the hardware state,
+ * from svm_vcpu_hw_create() at swap-in to svm_vcpu_hw_free().
+ */
 struct svm_vcpu {
-	/* The VM's vcpu_state page: the VMCB is its own saved state. */
+	struct denali_vcpu vcpu;
+	/* The vCPU's state page: the VMCB is its own saved state. */
 	struct vmcb *vmcb;
 	/*
 	 * On a host with 5-level paging nested paging walks five levels.
@@ -81,6 +85,11 @@ struct svm_vcpu {
 	/* The CPU between vcpu_load and vcpu_put, or -1. */
 	int cpu;
 };
+
+static struct svm_vcpu *to_svm(struct denali_vcpu *vcpu)
+{
+	return container_of(vcpu, struct svm_vcpu, vcpu);
+}
 
 /* One I/O and one MSR permission map for all VMs: every bit set. */
 static struct page *svm_iopm;
@@ -254,7 +263,7 @@ static const unsigned int svm_intercepts[] = {
 	INTERCEPT_RDPRU, INTERCEPT_INVPCID,
 };
 
-static void svm_init_vmcb(struct denali_vm *vm, struct svm_vcpu *v)
+static void svm_init_vmcb(struct svm_vcpu *v)
 {
 	struct vmcb_control_area *c = &v->vmcb->control;
 	struct vmcb_save_area *s = &v->vmcb->save;
@@ -268,7 +277,7 @@ static void svm_init_vmcb(struct denali_vm *vm, struct svm_vcpu *v)
 	/* Physical interrupts follow the host's IF, and so cause exits. */
 	c->int_ctl = V_INTR_MASKING_MASK;
 	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
-	c->nested_cr3 = v->top ? __pa(v->top) : vm->mem.root_pa;
+	c->nested_cr3 = v->top ? __pa(v->top) : v->vcpu.sl_root;
 	/* No clean bits: the CPU reloads the whole VMCB on every VMRUN. */
 	c->clean = 0;
 
@@ -293,77 +302,82 @@ static void svm_init_vmcb(struct denali_vm *vm, struct svm_vcpu *v)
 	s->g_pat = SVM_PAT;
 }
 
-static int svm_vcpu_create(struct denali_vm *vm, bool restore)
+static struct denali_vcpu *svm_vcpu_alloc(void)
 {
-	struct svm_vcpu *v;
+	struct svm_vcpu *v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 
-	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 	if (!v)
-		return -ENOMEM;
+		return NULL;
 	v->cpu = -1;
-	v->vmcb = vm->vcpu_state;
+	return &v->vcpu;
+}
+
+static void svm_vcpu_free(struct denali_vcpu *vcpu)
+{
+	kfree(to_svm(vcpu));
+}
+
+static int svm_vcpu_hw_create(struct denali_vcpu *vcpu, bool restore)
+{
+	struct svm_vcpu *v = to_svm(vcpu);
+
+	v->cpu = -1;
+	v->vmcb = vcpu->state;
 	if (pgtable_l5_enabled()) {
 		v->top = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-		if (!v->top) {
-			kfree(v);
+		if (!v->top)
 			return -ENOMEM;
-		}
-		v->top[0] = svm_sl_table_entry(vm->mem.root_pa);
+		v->top[0] = svm_sl_table_entry(vcpu->sl_root);
 	}
 	if (restore) {
 		/* The VMCB may be on another page, the tables are new. */
 		v->vmcb->control.nested_cr3 = v->top ? __pa(v->top) :
-						       vm->mem.root_pa;
+						       vcpu->sl_root;
 		v->vmcb->control.clean = 0;
 	} else {
 		memset(v->vmcb, 0, sizeof(*v->vmcb));
-		svm_init_vmcb(vm, v);
+		svm_init_vmcb(v);
 	}
-	vm->vcpu = v;
 	return 0;
 }
 
-static void svm_vcpu_free(struct denali_vm *vm)
+static void svm_vcpu_hw_free(struct denali_vcpu *vcpu)
 {
-	struct svm_vcpu *v = vm->vcpu;
+	struct svm_vcpu *v = to_svm(vcpu);
 
-	if (!v)
-		return;
 	free_page((unsigned long)v->top);
-	kfree(v);
-	vm->vcpu = NULL;
+	v->top = NULL;
+	v->vmcb = NULL;
 }
 
-static void svm_vcpu_load(struct denali_vm *vm)
+static void svm_vcpu_load(struct denali_vcpu *vcpu)
 {
-	struct svm_vcpu *v = vm->vcpu;
+	struct svm_vcpu *v = to_svm(vcpu);
 	struct svm_cpu *sc;
 
 	/* The runner is pinned: the CPU cannot change until vcpu_put. */
 	v->cpu = smp_processor_id();
 	sc = per_cpu_ptr(&svm_cpus, v->cpu);
-	if (!sc->tlb_valid || sc->last_serial != vm->serial) {
+	if (!sc->tlb_valid || sc->last_tlb_tag != vcpu->tlb_tag) {
 		v->vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
-		sc->last_serial = vm->serial;
+		sc->last_tlb_tag = vcpu->tlb_tag;
 		sc->tlb_valid = true;
 	}
-	denali_spec_load(vm);
+	denali_spec_load(vcpu);
 }
 
-static void svm_vcpu_put(struct denali_vm *vm)
+static void svm_vcpu_put(struct denali_vcpu *vcpu)
 {
-	struct svm_vcpu *v = vm->vcpu;
-
-	v->cpu = -1;
+	to_svm(vcpu)->cpu = -1;
 }
 
-static void svm_dump_invalid(struct denali_vm *vm, const struct vmcb *vmcb)
+static void svm_dump_invalid(u32 id, const struct vmcb *vmcb)
 {
 	const struct vmcb_save_area *s = &vmcb->save;
 	const struct vmcb_control_area *c = &vmcb->control;
 
-	pr_warn_ratelimited("denali: %s: VMRUN refused the guest state: cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx rip %#llx rflags %#llx cs %#x/%#x ss %#x/%#x tr %#x/%#x asid %u ncr3 %#llx event %#x\n",
-			    vm->name, s->cr0, s->cr3, s->cr4, s->efer, s->rip,
+	pr_warn_ratelimited("denali: VM %u: VMRUN refused the guest state: cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx rip %#llx rflags %#llx cs %#x/%#x ss %#x/%#x tr %#x/%#x asid %u ncr3 %#llx event %#x\n",
+			    id, s->cr0, s->cr3, s->cr4, s->efer, s->rip,
 			    s->rflags, s->cs.selector, s->cs.attrib,
 			    s->ss.selector, s->ss.attrib, s->tr.selector,
 			    s->tr.attrib, c->asid, c->nested_cr3, c->event_inj);
@@ -434,36 +448,43 @@ static void svm_requeue_event(struct vmcb_control_area *c)
 	c->event_inj_err = c->exit_int_info_err;
 }
 
-static bool svm_inject_upcall(struct denali_vm *vm, u8 vector)
+/*
+ * Event injection takes an interrupt whatever the guest's IF and interrupt
+ * shadow. IF is set all the same, for the frame the ABI promises.
+ */
+static bool svm_inject_upcall(struct denali_vcpu *vcpu, u8 vector)
 {
-	struct vmcb_control_area *c = &((struct svm_vcpu *)vm->vcpu)->vmcb->control;
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
 
 	if (c->event_inj & SVM_EVTINJ_VALID)
 		return false;
 	c->event_inj = vector | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
 	c->event_inj_err = 0;
+	vcpu->regs.rflags |= X86_EFLAGS_IF;
 	return true;
 }
 
 /* Reads guest memory for the decoder; see svm_decode(). */
 struct svm_fetch {
-	struct denali_vm *vm;
+	const struct denali_vcpu *vcpu;
 	u64 fault_gpa;
 };
 
 /*
  * The kernel address of the guest page holding gpa, when the nested
- * page tables map it. Walks them without sleeping: run() may be called
- * with preemption off (kernel_fpu_begin()).
+ * page tables map it (they map nothing beyond the guest's memory). Walks
+ * them without sleeping: run() may be called with preemption off
+ * (kernel_fpu_begin()).
  */
-static const u8 *svm_guest_page(struct denali_vm *vm, u64 gpa)
+static const u8 *svm_guest_page(const struct denali_vcpu *vcpu, u64 gpa)
 {
-	const u64 *table = vm->mem.root;
+	const u64 *table;
 	int level;
 	u64 e;
 
-	if (gpa >= vm->mem.size || !table)
+	if (!vcpu->sl_root)
 		return NULL;
+	table = __va(vcpu->sl_root);
 	for (level = denali_backend->sl_levels; level > 1; level--) {
 		e = READ_ONCE(table[(gpa >> (PAGE_SHIFT + 9 * (level - 1))) & 511]);
 		if (!e)
@@ -482,7 +503,7 @@ static int svm_read_guest(void *arg, u32 addr, void *buf, unsigned int len)
 	while (len) {
 		unsigned int off = offset_in_page(addr);
 		unsigned int n = min_t(unsigned int, len, PAGE_SIZE - off);
-		const u8 *page = svm_guest_page(f->vm, addr);
+		const u8 *page = svm_guest_page(f->vcpu, addr);
 
 		if (!page) {
 			f->fault_gpa = addr;
@@ -504,11 +525,11 @@ static int svm_read_guest(void *arg, u32 addr, void *buf, unsigned int len)
  * guest runs the instruction again (outside memory, that crashes it); an
  * instruction that cannot be behind the intercept crashes the VM.
  */
-static bool svm_decode(struct denali_vm *vm, struct svm_vcpu *v,
-		       struct denali_insn *insn, struct denali_exit *exit)
+static bool svm_decode(struct svm_vcpu *v, struct denali_insn *insn,
+		       struct denali_exit *exit)
 {
 	const struct vmcb_save_area *s = &v->vmcb->save;
-	struct svm_fetch f = { .vm = vm };
+	struct svm_fetch f = { .vcpu = &v->vcpu };
 	struct denali_insn_ctx ctx = {
 		.seg_base = {
 			[DENALI_SEG_ES] = s->es.base,
@@ -518,10 +539,10 @@ static bool svm_decode(struct denali_vm *vm, struct svm_vcpu *v,
 			[DENALI_SEG_FS] = s->fs.base,
 			[DENALI_SEG_GS] = s->gs.base,
 		},
-		.eip = vm->regs.rip,
+		.eip = v->vcpu.regs.rip,
 		.addr32 = (s->cs.attrib & SVM_SELECTOR_DB_MASK) &&
-			  !(vm->regs.rflags & X86_EFLAGS_VM),
-		.gpr = vm->regs.gpr,
+			  !(v->vcpu.regs.rflags & X86_EFLAGS_VM),
+		.gpr = v->vcpu.regs.gpr,
 		.read = svm_read_guest,
 		.arg = &f,
 	};
@@ -537,32 +558,30 @@ static bool svm_decode(struct denali_vm *vm, struct svm_vcpu *v,
 }
 
 /* Moves RIP past an instruction, ending an STI or MOV SS shadow. */
-static void svm_skip(struct denali_vm *vm, struct svm_vcpu *v,
-		     unsigned int len)
+static void svm_skip(struct svm_vcpu *v, unsigned int len)
 {
-	vm->regs.rip = (u32)(vm->regs.rip + len);
+	v->vcpu.regs.rip = (u32)(v->vcpu.regs.rip + len);
 	v->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 }
 
-static void svm_vmmcall(struct denali_vm *vm, struct svm_vcpu *v,
-			struct denali_exit *exit)
+static void svm_vmmcall(struct svm_vcpu *v, struct denali_exit *exit)
 {
 	struct denali_insn insn;
 
 	if (boot_cpu_has(X86_FEATURE_NRIPS)) {
-		vm->regs.rip = (u32)v->vmcb->control.next_rip;
+		v->vcpu.regs.rip = (u32)v->vmcb->control.next_rip;
 		v->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 		exit->kind = DENALI_EXIT_HYPERCALL;
 		return;
 	}
 	/* Prefixes are allowed, and part of its length. */
-	if (!svm_decode(vm, v, &insn, exit))
+	if (!svm_decode(v, &insn, exit))
 		return;
 	if (insn.kind != DENALI_INSN_VMMCALL) {
 		exit->reason = "forbidden: undecodable instruction at an intercept";
 		return;
 	}
-	svm_skip(vm, v, insn.len);
+	svm_skip(v, insn.len);
 	exit->kind = DENALI_EXIT_HYPERCALL;
 }
 
@@ -571,14 +590,14 @@ static void svm_vmmcall(struct denali_vm *vm, struct svm_vcpu *v,
  * it completes as a no-op; any other ends the VM. VMX hardware lets the
  * same writes through without an exit, so both backends agree.
  */
-static void svm_cr_write(struct denali_vm *vm, struct svm_vcpu *v,
-			 unsigned int cr, struct denali_exit *exit)
+static void svm_cr_write(struct svm_vcpu *v, unsigned int cr,
+			 struct denali_exit *exit)
 {
 	const struct vmcb_save_area *s = &v->vmcb->save;
 	struct denali_insn insn;
 	u32 old, val;
 
-	if (!svm_decode(vm, v, &insn, exit))
+	if (!svm_decode(v, &insn, exit))
 		return;
 	old = cr == 0 ? s->cr0 : cr == 3 ? s->cr3 : s->cr4;
 	switch (insn.kind) {
@@ -604,7 +623,7 @@ static void svm_cr_write(struct denali_vm *vm, struct svm_vcpu *v,
 		exit->reason = "forbidden: control register write";
 		return;
 	}
-	svm_skip(vm, v, insn.len);
+	svm_skip(v, insn.len);
 	exit->kind = DENALI_EXIT_NONE;
 	return;
 bad:
@@ -620,8 +639,7 @@ static void svm_inject_ud(struct vmcb_control_area *c,
 	exit->kind = DENALI_EXIT_NONE;
 }
 
-static void svm_handle_exit(struct denali_vm *vm, struct svm_vcpu *v,
-			    struct denali_exit *exit)
+static void svm_handle_exit(struct svm_vcpu *v, struct denali_exit *exit)
 {
 	struct vmcb_control_area *c = &v->vmcb->control;
 	u32 code = c->exit_code;
@@ -632,16 +650,17 @@ static void svm_handle_exit(struct denali_vm *vm, struct svm_vcpu *v,
 	case SVM_EXIT_NMI:
 	case SVM_EXIT_SMI:
 	case SVM_EXIT_VINTR:
+	/* The host's handler had it, in svm_after_exit(). */
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
 		exit->kind = DENALI_EXIT_NONE;
 		break;
 	case SVM_EXIT_VMMCALL:
-		svm_vmmcall(vm, v, exit);
+		svm_vmmcall(v, exit);
 		break;
 	case SVM_EXIT_WRITE_CR0:
 	case SVM_EXIT_WRITE_CR3:
 	case SVM_EXIT_WRITE_CR4:
-		svm_cr_write(vm, v, code - SVM_EXIT_WRITE_CR0, exit);
+		svm_cr_write(v, code - SVM_EXIT_WRITE_CR0, exit);
 		break;
 	case SVM_EXIT_READ_CR8:
 	case SVM_EXIT_WRITE_CR8:
@@ -661,7 +680,7 @@ static void svm_handle_exit(struct denali_vm *vm, struct svm_vcpu *v,
 		exit->reason = "triple fault";
 		break;
 	case (u32)SVM_EXIT_ERR:
-		svm_dump_invalid(vm, v->vmcb);
+		svm_dump_invalid(v->vcpu.id, v->vmcb);
 		exit->reason = "invalid guest state";
 		break;
 	default:
@@ -670,17 +689,37 @@ static void svm_handle_exit(struct denali_vm *vm, struct svm_vcpu *v,
 	}
 }
 
-static void svm_run(struct denali_vm *vm, bool fpu, struct denali_exit *exit)
+/*
+ * Right after the exit, interrupts off: the exit turned the host's
+ * breakpoints off, and a machine check that hit the guest belongs to the
+ * host's handler, where the host has one.
+ */
+static void svm_after_exit(const struct vmcb *vmcb)
 {
-	struct svm_vcpu *v = vm->vcpu;
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	if (IS_ENABLED(CONFIG_X86_MCE) &&
+	    unlikely(vmcb->control.exit_code ==
+		     SVM_EXIT_EXCP_BASE + X86_TRAP_MC)) {
+		/* Fake a user-mode context, as the guest is no kernel of ours. */
+		struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
+
+		do_machine_check(&regs);
+	}
+}
+
+static void svm_run(struct denali_vcpu *vcpu, bool fpu,
+		    struct denali_exit *exit)
+{
+	struct svm_vcpu *v = to_svm(vcpu);
 	struct vmcb *vmcb = v->vmcb;
 	struct svm_cpu *sc;
 	int i;
 
-	vmcb->save.rax = (u32)vm->regs.gpr[DENALI_REG_AX];
-	vmcb->save.rsp = (u32)vm->regs.gpr[DENALI_REG_SP];
-	vmcb->save.rip = (u32)vm->regs.rip;
-	vmcb->save.rflags = (u32)vm->regs.rflags;
+	vmcb->save.rax = (u32)vcpu->regs.gpr[DENALI_REG_AX];
+	vmcb->save.rsp = (u32)vcpu->regs.gpr[DENALI_REG_SP];
+	vmcb->save.rip = (u32)vcpu->regs.rip;
+	vmcb->save.rflags = (u32)vcpu->regs.rflags;
 	/* Without decode assists a read of CR0 cannot be hidden: it shows TS. */
 	vmcb->save.cr0 = fpu ? SVM_CR0 : SVM_CR0 | X86_CR0_TS;
 
@@ -701,22 +740,12 @@ static void svm_run(struct denali_vm *vm, bool fpu, struct denali_exit *exit)
 	raw_local_irq_enable();
 	amd_clear_divider();
 	__denali_svm_run(__pa(vmcb),
-			 page_to_phys(sc->host_vmcb), vm->regs.gpr);
+			 page_to_phys(sc->host_vmcb), vcpu->regs.gpr);
 	raw_local_irq_disable();
 	asm volatile("stgi" ::: "memory");
 	denali_spec_exited();
 
-	/* The exit turned the host's breakpoints off. */
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
-	if (IS_ENABLED(CONFIG_X86_MCE) &&
-	    unlikely(vmcb->control.exit_code ==
-		     SVM_EXIT_EXCP_BASE + X86_TRAP_MC)) {
-		/* Fake a user-mode context, as the guest is no kernel of ours. */
-		struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
-
-		do_machine_check(&regs);
-	}
+	svm_after_exit(vmcb);
 	local_irq_enable();
 
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
@@ -724,13 +753,13 @@ static void svm_run(struct denali_vm *vm, bool fpu, struct denali_exit *exit)
 
 	/* A 32-bit guest: the upper halves are undefined, not its data. */
 	for (i = 0; i < DENALI_NR_GPRS; i++)
-		vm->regs.gpr[i] = (u32)vm->regs.gpr[i];
-	vm->regs.gpr[DENALI_REG_AX] = (u32)vmcb->save.rax;
-	vm->regs.gpr[DENALI_REG_SP] = (u32)vmcb->save.rsp;
-	vm->regs.rip = (u32)vmcb->save.rip;
-	vm->regs.rflags = (u32)vmcb->save.rflags;
+		vcpu->regs.gpr[i] = (u32)vcpu->regs.gpr[i];
+	vcpu->regs.gpr[DENALI_REG_AX] = (u32)vmcb->save.rax;
+	vcpu->regs.gpr[DENALI_REG_SP] = (u32)vmcb->save.rsp;
+	vcpu->regs.rip = (u32)vmcb->save.rip;
+	vcpu->regs.rflags = (u32)vmcb->save.rflags;
 
-	svm_handle_exit(vm, v, exit);
+	svm_handle_exit(v, exit);
 }
 
 const struct denali_backend denali_svm_backend = {
@@ -743,8 +772,10 @@ const struct denali_backend denali_svm_backend = {
 	.exit = svm_exit,
 	.cpu_enable = svm_cpu_enable,
 	.cpu_disable = svm_cpu_disable,
-	.vcpu_create = svm_vcpu_create,
+	.vcpu_alloc = svm_vcpu_alloc,
 	.vcpu_free = svm_vcpu_free,
+	.vcpu_hw_create = svm_vcpu_hw_create,
+	.vcpu_hw_free = svm_vcpu_hw_free,
 	.vcpu_load = svm_vcpu_load,
 	.vcpu_put = svm_vcpu_put,
 	.run = svm_run,

@@ -105,7 +105,7 @@ static void swap_unpin(struct denali_vm *vm)
 	}
 	vm->vregs = NULL;
 	vm->fpu = NULL;
-	vm->vcpu_state = NULL;
+	vm->vcpu->state = NULL;
 }
 
 static struct page *swap_pin(struct denali_vm *vm, pgoff_t index, int *ret)
@@ -133,14 +133,15 @@ int denali_swap_in(struct denali_vm *vm)
 		goto err_unpin;
 	vm->vregs = page_address(vm->vregs_page);
 	vm->fpu = page_address(vm->fpu_page);
-	vm->vcpu_state = page_address(vm->vcpu_page);
+	vm->vcpu->state = page_address(vm->vcpu_page);
 
 	ret = denali_mem_map_begin(mem);
 	if (ret)
 		goto err_unpin;
+	vm->vcpu->sl_root = mem->root_pa;
 	/* Its old TLB entries, on any CPU, must not match the new tables. */
-	vm->serial = denali_vm_new_serial();
-	ret = denali_backend->vcpu_create(vm, vm->vcpu_saved);
+	vm->vcpu->tlb_tag = denali_vm_new_serial();
+	ret = denali_backend->vcpu_hw_create(vm->vcpu, vm->vcpu_saved);
 	if (ret)
 		goto err_unmap;
 
@@ -171,11 +172,11 @@ void denali_swap_out(struct denali_vm *vm)
 	denali_swap_lru_del(vm);
 	/* An ended VM's CPU state is never needed again. */
 	if (!ended) {
-		if (denali_backend->vcpu_save)
-			denali_backend->vcpu_save(vm);
+		if (denali_backend->vcpu_hw_save)
+			denali_backend->vcpu_hw_save(vm->vcpu);
 		vm->vcpu_saved = true;
 	}
-	denali_backend->vcpu_free(vm);
+	denali_backend->vcpu_hw_free(vm->vcpu);
 	denali_mem_unmap(&vm->mem);
 	swap_unpin(vm);
 	vm->resident = false;

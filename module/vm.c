@@ -214,6 +214,7 @@ static void vm_release(struct kref *ref)
 	WARN_ON(vm->port);
 	vm_ops->release(vm);
 	denali_mem_free(&vm->mem);
+	denali_backend->vcpu_free(vm->vcpu);
 	mem_cgroup_put(vm->memcg);
 	if (vm->crash_reason != vm_reason_lost)
 		kfree(vm->crash_reason);
@@ -386,15 +387,21 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	vm->ipv4 = cfg->ipv4;
 	vm->trusted = cfg->trusted;
 
+	vm->vcpu = denali_backend->vcpu_alloc();
+	if (!vm->vcpu) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
 	ret = denali_mem_init(&vm->mem, cfg->mem_size, "denali-vm");
 	if (ret)
-		goto err_free;
+		goto err_vcpu;
 	denali_console_init(&vm->console, &vm->mem, vm_ops->console_input);
 	ret = vm_publish(vm, cfg->name, cfg->mac, extack);
 	if (ret)
 		goto err_mem;
 	/* From here on the VM is visible; vm_release() undoes the rest. */
 	atomic_inc(&vms_alive);
+	vm->vcpu->id = vm->id;
 	/* Netlink runs this in the creator's context. */
 	vm->memcg = get_mem_cgroup_from_mm(current->mm);
 
@@ -416,11 +423,11 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	if (ret)
 		goto err_unpublish;
 
-	vm->regs.rip = entry;
-	vm->regs.rflags = X86_EFLAGS_FIXED;
-	vm->regs.gpr[DENALI_REG_AX] = DENALI_BOOT_MAGIC;
-	vm->regs.gpr[DENALI_REG_BX] = DENALI_VREGS_ADDR;
-	vm->regs.gpr[DENALI_REG_SP] = vm->mem.size;
+	vm->vcpu->regs.rip = entry;
+	vm->vcpu->regs.rflags = X86_EFLAGS_FIXED;
+	vm->vcpu->regs.gpr[DENALI_REG_AX] = DENALI_BOOT_MAGIC;
+	vm->vcpu->regs.gpr[DENALI_REG_BX] = DENALI_VREGS_ADDR;
+	vm->vcpu->regs.gpr[DENALI_REG_SP] = vm->mem.size;
 	/* One reference for the id, one for the caller. */
 	kref_get(&vm->ref);
 	denali_vm_notify(vm);
@@ -434,6 +441,8 @@ err_unpublish:
 	return ERR_PTR(ret);
 err_mem:
 	denali_mem_free(&vm->mem);
+err_vcpu:
+	denali_backend->vcpu_free(vm->vcpu);
 err_free:
 	kmem_cache_free(vm_cache, vm);
 	return ERR_PTR(ret);

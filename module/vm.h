@@ -49,7 +49,7 @@ struct denali_vm_stats {
 struct denali_vm {
 	struct kref ref;
 	u32 id;
-	/* Never reused, unlike id: tags hardware TLB state. */
+	/* Never reused, unlike id: its default MAC derives from it. */
 	u64 serial;
 	char name[DENALI_NAME_MAX];
 
@@ -116,15 +116,12 @@ struct denali_vm {
 	 * mem.h), pinned while resident.
 	 */
 	bool resident;
-	bool vcpu_saved;	/* vcpu_state holds a swapped-out CPU */
+	bool vcpu_saved;	/* vcpu->state holds a swapped-out CPU */
 	struct page *vregs_page;
 	struct denali_vregs *vregs;
 	struct page *fpu_page;
 	void *fpu;		/* guest FPU state, see fpu.c */
-	struct page *vcpu_page;
-	void *vcpu_state;	/* a page for the backend, see backend.h */
-	void *vcpu;		/* the backend's state */
-	struct denali_regs regs;
+	struct page *vcpu_page;	/* vcpu->state's, see backend.h */
 	/* On the swapper's list while idle and resident, under its lock. */
 	struct list_head swap_node;
 	u64 swap_node_pages;	/* its pinned pages when it went on */
@@ -132,6 +129,8 @@ struct denali_vm {
 
 	struct denali_console console;
 	struct denali_vm_stats stats;	/* updated by the runner only */
+	/* Its processor, with the VM from creation to release. */
+	struct denali_vcpu *vcpu;
 
 	/* Its NIC's address: set before it is published, then fixed. */
 	u8 mac[ETH_ALEN];

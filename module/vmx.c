@@ -35,8 +35,8 @@
 #include "backend.h"
 #include "insn.h"
 #include "spec.h"
-#include "vm.h"
 #include "vmx.h"
+#include "vmx_ops.h"
 
 /* The time a guest may run before the preemption timer takes it back. */
 #define VMX_QUANTUM_US		1000
@@ -90,7 +90,12 @@ struct vmx_cpu {
 
 static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpus);
 
+/*
+ * Allocated with the VM. The fields after vcpu are the hardware state,
+ * set anew by vmx_vcpu_hw_create() at every swap-in.
+ */
 struct vmx_vcpu {
+	struct denali_vcpu vcpu;
 	void *vmcs;
 	phys_addr_t vmcs_pa;
 	/* The CPU the VMCS is active on, or -1 when clear. */
@@ -112,57 +117,15 @@ struct vmx_vcpu {
 	unsigned long cr2;
 };
 
-/* --- VMX instructions ---------------------------------------------------- */
-
-/*
- * VMXON, VMCLEAR or VMPTRLD on a physical address: 0 on success, -EIO
- * when the instruction failed or faulted.
- */
-#define vmx_insn_pa(insn, addr)						\
-({									\
-	u64 __pa = (addr);						\
-	u8 __fail = 1;							\
-									\
-	asm volatile("1: " insn " %[pa]\n\t"				\
-		     "setna %[fail]\n"					\
-		     "2:\n"						\
-		     _ASM_EXTABLE(1b, 2b)				\
-		     : [fail] "+qm"(__fail) : [pa] "m"(__pa)		\
-		     : "cc", "memory");					\
-	__fail ? -EIO : 0;						\
-})
-
-static void invept_context(u64 eptp)
+static struct vmx_vcpu *to_vmx(struct denali_vcpu *vcpu)
 {
-	struct {
-		u64 eptp;
-		u64 reserved;
-	} desc = { eptp, 0 };
-
-	asm volatile("invept %0, %1"
-		     : : "m"(desc), "r"((unsigned long)VMX_EPT_EXTENT_CONTEXT)
-		     : "cc", "memory");
+	return container_of(vcpu, struct vmx_vcpu, vcpu);
 }
 
-static unsigned long vmcs_read(unsigned long field)
+/* Out of line: one rate limit for every VMWRITE in vmx_ops.h. */
+void vmx_vmwrite_error(unsigned long field)
 {
-	unsigned long value;
-
-	asm volatile("vmread %1, %0" : "=rm"(value) : "r"(field) : "cc");
-	return value;
-}
-
-static void vmcs_write(unsigned long field, unsigned long value)
-{
-	u8 fail;
-
-	asm volatile("vmwrite %[value], %[field]\n\t"
-		     "setna %[fail]"
-		     : [fail] "=qm"(fail)
-		     : [field] "r"(field), [value] "rm"(value)
-		     : "cc");
-	if (unlikely(fail))
-		pr_warn_ratelimited("VMWRITE of field %#lx failed\n", field);
+	pr_warn_ratelimited("VMWRITE of field %#lx failed\n", field);
 }
 
 /* --- Capabilities ---------------------------------------------------------- */
@@ -453,13 +416,13 @@ static void vmx_load(struct vmx_vcpu *v)
 	}
 
 	if (moved) {
-		vmcs_write(HOST_TR_BASE,
-			   (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
-		vmcs_write(HOST_GDTR_BASE, (unsigned long)get_current_gdt_ro());
-		vmcs_write(HOST_IA32_SYSENTER_ESP,
-			   (unsigned long)(cpu_entry_stack(cpu) + 1));
+		vmcs_writel(HOST_TR_BASE,
+			    (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
+		vmcs_writel(HOST_GDTR_BASE, (unsigned long)get_current_gdt_ro());
+		vmcs_writel(HOST_IA32_SYSENTER_ESP,
+			    (unsigned long)(cpu_entry_stack(cpu) + 1));
 		rdmsrl(MSR_GS_BASE, gs);
-		vmcs_write(HOST_GS_BASE, gs);
+		vmcs_writel(HOST_GS_BASE, gs);
 		/*
 		 * EPT only ever gains entries while a VM runs, but this CPU
 		 * may hold stale ones for the same EPTP from a freed VM.
@@ -469,7 +432,7 @@ static void vmx_load(struct vmx_vcpu *v)
 	}
 	/* FS base belongs to the runner thread, which may have changed. */
 	rdmsrl(MSR_FS_BASE, fs);
-	vmcs_write(HOST_FS_BASE, fs);
+	vmcs_writel(HOST_FS_BASE, fs);
 }
 
 static void vmx_setup_host(struct vmx_vcpu *v)
@@ -478,74 +441,74 @@ static void vmx_setup_host(struct vmx_vcpu *v)
 	u32 lo, hi;
 	u64 efer;
 
-	vmcs_write(HOST_CR0, read_cr0());
+	vmcs_writel(HOST_CR0, read_cr0());
 	v->host_cr3 = __read_cr3();
-	vmcs_write(HOST_CR3, v->host_cr3);
+	vmcs_writel(HOST_CR3, v->host_cr3);
 	v->host_cr4 = cr4_read_shadow();
-	vmcs_write(HOST_CR4, v->host_cr4);
+	vmcs_writel(HOST_CR4, v->host_cr4);
 
-	vmcs_write(HOST_CS_SELECTOR, __KERNEL_CS);
-	vmcs_write(HOST_SS_SELECTOR, __KERNEL_DS);
-	vmcs_write(HOST_DS_SELECTOR, 0);
-	vmcs_write(HOST_ES_SELECTOR, 0);
-	vmcs_write(HOST_FS_SELECTOR, 0);
-	vmcs_write(HOST_GS_SELECTOR, 0);
-	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
+	vmcs_write16(HOST_CS_SELECTOR, __KERNEL_CS);
+	vmcs_write16(HOST_SS_SELECTOR, __KERNEL_DS);
+	vmcs_write16(HOST_DS_SELECTOR, 0);
+	vmcs_write16(HOST_ES_SELECTOR, 0);
+	vmcs_write16(HOST_FS_SELECTOR, 0);
+	vmcs_write16(HOST_GS_SELECTOR, 0);
+	vmcs_write16(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
 
 	store_idt(&idt);
-	vmcs_write(HOST_IDTR_BASE, idt.address);
-	vmcs_write(HOST_RIP, (unsigned long)denali_vmx_exit);
+	vmcs_writel(HOST_IDTR_BASE, idt.address);
+	vmcs_writel(HOST_RIP, (unsigned long)denali_vmx_exit);
 
 	rdmsr(MSR_IA32_SYSENTER_CS, lo, hi);
-	vmcs_write(HOST_IA32_SYSENTER_CS, lo);
+	vmcs_write32(HOST_IA32_SYSENTER_CS, lo);
 	rdmsrl(MSR_IA32_SYSENTER_EIP, efer);
-	vmcs_write(HOST_IA32_SYSENTER_EIP, efer);
+	vmcs_writel(HOST_IA32_SYSENTER_EIP, efer);
 	rdmsrl(MSR_EFER, efer);
-	vmcs_write(HOST_IA32_EFER, efer);
+	vmcs_write64(HOST_IA32_EFER, efer);
 }
 
 static void vmx_setup_segment(unsigned long sel_field, u16 sel, u32 ar)
 {
 	/* Selector, limit, AR bytes and base fields are laid out alike. */
-	vmcs_write(sel_field, sel);
-	vmcs_write(sel_field - GUEST_ES_SELECTOR + GUEST_ES_LIMIT, 0xffffffff);
-	vmcs_write(sel_field - GUEST_ES_SELECTOR + GUEST_ES_AR_BYTES, ar);
-	vmcs_write(sel_field - GUEST_ES_SELECTOR + GUEST_ES_BASE, 0);
+	vmcs_write16(sel_field, sel);
+	vmcs_write32(sel_field - GUEST_ES_SELECTOR + GUEST_ES_LIMIT, 0xffffffff);
+	vmcs_write32(sel_field - GUEST_ES_SELECTOR + GUEST_ES_AR_BYTES, ar);
+	vmcs_writel(sel_field - GUEST_ES_SELECTOR + GUEST_ES_BASE, 0);
 }
 
 static void vmx_setup_guest(struct vmx_vcpu *v)
 {
-	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_conf.pin);
-	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_conf.proc);
-	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_conf.proc2);
-	vmcs_write(VM_EXIT_CONTROLS, vmx_conf.exit);
-	vmcs_write(VM_ENTRY_CONTROLS, vmx_conf.entry);
+	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, vmx_conf.pin);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, vmx_conf.proc);
+	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, vmx_conf.proc2);
+	vmcs_write32(VM_EXIT_CONTROLS, vmx_conf.exit);
+	vmcs_write32(VM_ENTRY_CONTROLS, vmx_conf.entry);
 	/* Machine checks belong to the host; other exceptions to the guest. */
-	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_NM) | BIT(X86_TRAP_MC));
-	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
-	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
-	vmcs_write(CR3_TARGET_COUNT, 0);
-	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
-	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
-	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
-	vmcs_write(EPT_POINTER, v->eptp);
-	vmcs_write(VMCS_LINK_POINTER, -1ull);
+	vmcs_write32(EXCEPTION_BITMAP, BIT(X86_TRAP_NM) | BIT(X86_TRAP_MC));
+	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write32(CR3_TARGET_COUNT, 0);
+	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmcs_write64(EPT_POINTER, v->eptp);
+	vmcs_write64(VMCS_LINK_POINTER, -1ull);
 
 	/* The host owns every CR0 and CR4 bit: a guest write exits. */
-	vmcs_write(CR0_GUEST_HOST_MASK, ~0ul);
-	vmcs_write(CR4_GUEST_HOST_MASK, ~0ul);
-	vmcs_write(CR0_READ_SHADOW, ABI_CR0);
-	vmcs_write(CR4_READ_SHADOW, ABI_CR4);
-	vmcs_write(GUEST_CR0, vmx_conf.guest_cr0);
-	vmcs_write(GUEST_CR3, 0);
-	vmcs_write(GUEST_CR4, vmx_conf.guest_cr4);
-	vmcs_write(GUEST_DR7, DR7_RESET);
-	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
-	vmcs_write(GUEST_IA32_EFER, 0);
-	vmcs_write(GUEST_SYSENTER_CS, 0);
-	vmcs_write(GUEST_SYSENTER_ESP, 0);
-	vmcs_write(GUEST_SYSENTER_EIP, 0);
+	vmcs_writel(CR0_GUEST_HOST_MASK, ~0ul);
+	vmcs_writel(CR4_GUEST_HOST_MASK, ~0ul);
+	vmcs_writel(CR0_READ_SHADOW, ABI_CR0);
+	vmcs_writel(CR4_READ_SHADOW, ABI_CR4);
+	vmcs_writel(GUEST_CR0, vmx_conf.guest_cr0);
+	vmcs_writel(GUEST_CR3, 0);
+	vmcs_writel(GUEST_CR4, vmx_conf.guest_cr4);
+	vmcs_writel(GUEST_DR7, DR7_RESET);
+	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write64(GUEST_IA32_EFER, 0);
+	vmcs_write32(GUEST_SYSENTER_CS, 0);
+	vmcs_writel(GUEST_SYSENTER_ESP, 0);
+	vmcs_writel(GUEST_SYSENTER_EIP, 0);
 
 	vmx_setup_segment(GUEST_CS_SELECTOR, GUEST_CODE_SEL, GUEST_CODE_AR);
 	vmx_setup_segment(GUEST_DS_SELECTOR, GUEST_DATA_SEL, GUEST_DATA_AR);
@@ -553,30 +516,30 @@ static void vmx_setup_guest(struct vmx_vcpu *v)
 	vmx_setup_segment(GUEST_FS_SELECTOR, GUEST_DATA_SEL, GUEST_DATA_AR);
 	vmx_setup_segment(GUEST_GS_SELECTOR, GUEST_DATA_SEL, GUEST_DATA_AR);
 	vmx_setup_segment(GUEST_SS_SELECTOR, GUEST_DATA_SEL, GUEST_DATA_AR);
-	vmcs_write(GUEST_TR_SELECTOR, GUEST_TR_SEL);
-	vmcs_write(GUEST_TR_BASE, 0);
-	vmcs_write(GUEST_TR_LIMIT, 0);
-	vmcs_write(GUEST_TR_AR_BYTES, GUEST_TR_AR);
-	vmcs_write(GUEST_LDTR_SELECTOR, 0);
-	vmcs_write(GUEST_LDTR_BASE, 0);
-	vmcs_write(GUEST_LDTR_LIMIT, 0);
-	vmcs_write(GUEST_LDTR_AR_BYTES, VMX_AR_UNUSABLE_MASK);
-	vmcs_write(GUEST_GDTR_BASE, 0);
-	vmcs_write(GUEST_GDTR_LIMIT, 0);
-	vmcs_write(GUEST_IDTR_BASE, 0);
-	vmcs_write(GUEST_IDTR_LIMIT, 0);
+	vmcs_write16(GUEST_TR_SELECTOR, GUEST_TR_SEL);
+	vmcs_writel(GUEST_TR_BASE, 0);
+	vmcs_write32(GUEST_TR_LIMIT, 0);
+	vmcs_write32(GUEST_TR_AR_BYTES, GUEST_TR_AR);
+	vmcs_write16(GUEST_LDTR_SELECTOR, 0);
+	vmcs_writel(GUEST_LDTR_BASE, 0);
+	vmcs_write32(GUEST_LDTR_LIMIT, 0);
+	vmcs_write32(GUEST_LDTR_AR_BYTES, VMX_AR_UNUSABLE_MASK);
+	vmcs_writel(GUEST_GDTR_BASE, 0);
+	vmcs_write32(GUEST_GDTR_LIMIT, 0);
+	vmcs_writel(GUEST_IDTR_BASE, 0);
+	vmcs_write32(GUEST_IDTR_LIMIT, 0);
 
-	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
-	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
-	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write32(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 }
 
 /*
  * The guest state that a guest or an interrupted event delivery can
  * change: a VMCS may not be copied to another page, so swapping a VM out
  * reads these into its vcpu_state page and swapping it in writes them
- * back into a fresh VMCS. RIP, RSP and RFLAGS live in vm->regs; CR0 and
- * CR4 belong to the host.
+ * back into a fresh VMCS. RIP, RSP and RFLAGS live in vcpu->regs; CR0
+ * and CR4 belong to the host.
  */
 static const u32 vmx_saved_fields[] = {
 	GUEST_ES_SELECTOR, GUEST_ES_LIMIT, GUEST_ES_AR_BYTES, GUEST_ES_BASE,
@@ -597,58 +560,66 @@ static const u32 vmx_saved_fields[] = {
 	VM_ENTRY_INSTRUCTION_LEN,
 };
 
-/* vcpu_state holds the fields above, then CR2. */
+/* vcpu->state holds the fields above, then CR2. */
 #define VMX_SAVED_CR2		ARRAY_SIZE(vmx_saved_fields)
 
-static int vmx_vcpu_create(struct denali_vm *vm, bool restore)
+static struct denali_vcpu *vmx_vcpu_alloc(void)
 {
-	u64 *saved = vm->vcpu_state;
+	struct vmx_vcpu *v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+
+	return v ? &v->vcpu : NULL;
+}
+
+static void vmx_vcpu_free(struct denali_vcpu *vcpu)
+{
+	kfree(to_vmx(vcpu));
+}
+
+static int vmx_vcpu_hw_create(struct denali_vcpu *vcpu, bool restore)
+{
+	struct vmx_vcpu *v = to_vmx(vcpu);
+	u64 *saved = vcpu->state;
 	unsigned int i;
-	struct vmx_vcpu *v;
 	struct page *page;
 
-	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
-	if (!v)
-		return -ENOMEM;
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!page) {
-		kfree(v);
+	if (!page)
 		return -ENOMEM;
-	}
 	v->vmcs = page_address(page);
 	v->vmcs_pa = page_to_phys(page);
 	*(u32 *)v->vmcs = vmx_conf.revision;
 	v->cpu = -1;
+	v->launched = false;
 	INIT_LIST_HEAD(&v->link);
-	v->eptp = vm->mem.root_pa | VMX_EPTP_PWL_4 | VMX_EPTP_MT_WB;
+	v->eptp = vcpu->sl_root | VMX_EPTP_PWL_4 | VMX_EPTP_MT_WB;
+	/* The copies of the last VMCS's fields do not hold for this one. */
+	v->host_rsp = 0;
+	v->cr0_ts = false;
+	v->cr2 = restore ? saved[VMX_SAVED_CR2] : 0;
 
 	preempt_disable();
 	/* VMCLEAR gives a new VMCS its launch state. */
 	if (vmx_insn_pa("vmclear", v->vmcs_pa)) {
 		preempt_enable();
 		__free_page(page);
-		kfree(v);
+		v->vmcs = NULL;
 		return -EIO;
 	}
 	vmx_load(v);
 	vmx_setup_host(v);
 	vmx_setup_guest(v);
-	if (restore) {
+	if (restore)
 		for (i = 0; i < ARRAY_SIZE(vmx_saved_fields); i++)
-			vmcs_write(vmx_saved_fields[i], saved[i]);
-		v->cr2 = saved[VMX_SAVED_CR2];
-	}
+			__vmcs_writel(vmx_saved_fields[i], saved[i]);
 	preempt_enable();
-
-	vm->vcpu = v;
 	return 0;
 }
 
-static void vmx_vcpu_save(struct denali_vm *vm)
+static void vmx_vcpu_hw_save(struct denali_vcpu *vcpu)
 {
 	struct vmx_cpu *c;
-	struct vmx_vcpu *v = vm->vcpu;
-	u64 *saved = vm->vcpu_state;
+	struct vmx_vcpu *v = to_vmx(vcpu);
+	u64 *saved = vcpu->state;
 	void *current_vmcs;
 	unsigned int i;
 
@@ -659,7 +630,7 @@ static void vmx_vcpu_save(struct denali_vm *vm)
 	current_vmcs = c->current_vmcs;
 	vmx_load(v);
 	for (i = 0; i < ARRAY_SIZE(vmx_saved_fields); i++)
-		saved[i] = vmcs_read(vmx_saved_fields[i]);
+		saved[i] = __vmcs_readl(vmx_saved_fields[i]);
 	saved[VMX_SAVED_CR2] = v->cr2;
 	vmx_clear_local(v);
 	if (current_vmcs && current_vmcs != v->vmcs) {
@@ -669,24 +640,23 @@ static void vmx_vcpu_save(struct denali_vm *vm)
 	preempt_enable();
 }
 
-static void vmx_vcpu_free(struct denali_vm *vm)
+static void vmx_vcpu_hw_free(struct denali_vcpu *vcpu)
 {
-	struct vmx_vcpu *v = vm->vcpu;
+	struct vmx_vcpu *v = to_vmx(vcpu);
 	int cpu = READ_ONCE(v->cpu);
 
 	/* The CPU must forget the VMCS before its page is reused. */
 	if (cpu >= 0)
 		smp_call_function_single(cpu, vmx_clear_ipi, v, 1);
 	free_page((unsigned long)v->vmcs);
-	kfree(v);
-	vm->vcpu = NULL;
+	v->vmcs = NULL;
 }
 
-static void vmx_vcpu_load(struct denali_vm *vm)
+static void vmx_vcpu_load(struct denali_vcpu *vcpu)
 {
 	preempt_disable();
-	vmx_load(vm->vcpu);
-	denali_spec_load(vm);
+	vmx_load(to_vmx(vcpu));
+	denali_spec_load(vcpu);
 	preempt_enable();
 }
 
@@ -695,7 +665,7 @@ static void vmx_vcpu_load(struct denali_vm *vm)
  * its own current, and a move to another CPU clears it there. Host state
  * that a VM exit clobbers is restored after every exit in vmx_run().
  */
-static void vmx_vcpu_put(struct denali_vm *vm)
+static void vmx_vcpu_put(struct denali_vcpu *vcpu)
 {
 }
 
@@ -737,16 +707,45 @@ static void vmx_crash(struct denali_exit *exit, const char *reason)
 	exit->reason = reason;
 }
 
-/*
- * A machine check that hit the guest belongs to the host's handler, where
- * the host has one.
- */
-static void vmx_machine_check(void)
+/* The exit was a machine check in the guest or during its entry. */
+static bool vmx_exit_machine_check(u32 reason)
 {
-	struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
+	u32 basic = reason & 0xffff;
+	u32 info;
 
-	if (IS_ENABLED(CONFIG_X86_MCE))
+	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+		return basic == EXIT_REASON_MCE_DURING_VMENTRY;
+	if (basic != EXIT_REASON_EXCEPTION_NMI)
+		return false;
+	info = vmcs_read32(VM_EXIT_INTR_INFO);
+	return (info & INTR_INFO_INTR_TYPE_MASK) != INTR_TYPE_NMI_INTR &&
+	       (info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC;
+}
+
+/*
+ * Right after the exit (or the failed entry), interrupts off. A VM exit
+ * sets the GDT limit to 0xffff, the TSS limit to 0x67, drops the LDT,
+ * clears DEBUGCTL and sets DR7 to its reset value: the host gets its own
+ * back. Then a machine check that hit the guest goes to the host's
+ * handler, where the host has one.
+ */
+static void vmx_after_exit(u16 ldt, unsigned long debugctl, bool mce)
+{
+	load_fixmap_gdt(smp_processor_id());
+	invalidate_tss_limit();
+	if (unlikely(ldt))
+		asm volatile("lldt %0" : : "rm"(ldt));
+	if (unlikely(debugctl))
+		update_debugctlmsr(debugctl);
+	if (unlikely(hw_breakpoint_active()))
+		hw_breakpoint_restore();
+
+	if (IS_ENABLED(CONFIG_X86_MCE) && unlikely(mce)) {
+		/* Fake a user-mode context, as the guest is no kernel of ours. */
+		struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
+
 		do_machine_check(&regs);
+	}
 }
 
 /*
@@ -756,36 +755,38 @@ static void vmx_machine_check(void)
  */
 static void vmx_redeliver(void)
 {
-	u32 info = vmcs_read(IDT_VECTORING_INFO_FIELD);
+	u32 info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
 	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
 
 	if (!(info & VECTORING_INFO_VALID_MASK))
 		return;
 	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
-		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE,
-			   vmcs_read(IDT_VECTORING_ERROR_CODE));
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			     vmcs_read32(IDT_VECTORING_ERROR_CODE));
 	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
 	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
-		vmcs_write(VM_ENTRY_INSTRUCTION_LEN,
-			   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_RESVD_BITS_MASK);
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN,
+			     vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_RESVD_BITS_MASK);
 }
 
 /*
  * VM entry refuses an external interrupt in an STI or MOV SS shadow, and
- * with IF clear: the caller sets IF in vm->regs.rflags once this succeeds.
+ * with IF clear: IF is set with the injection, so the guest takes the
+ * upcall with IF set in its frame, as the ABI says.
  */
-static bool vmx_inject_upcall(struct denali_vm *vm, u8 vector)
+static bool vmx_inject_upcall(struct denali_vcpu *vcpu, u8 vector)
 {
 	bool ok = false;
 
 	/* The runner is pinned and its VMCS stays current on this CPU. */
 	preempt_disable();
-	if (!(vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK) &&
-	    !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+	if (!(vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK) &&
+	    !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
 	      (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
-		vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
-			   vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD,
+			     vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+		vcpu->regs.rflags |= X86_EFLAGS_IF;
 		ok = true;
 	}
 	preempt_enable();
@@ -793,15 +794,16 @@ static bool vmx_inject_upcall(struct denali_vm *vm, u8 vector)
 }
 
 /* Moves RIP past the instruction that exited, ending STI/MOV SS shadows. */
-static void vmx_skip_insn(struct denali_vm *vm)
+static void vmx_skip_insn(struct denali_vcpu *vcpu)
 {
-	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+	u32 intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	u32 len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 
-	vm->regs.rip = (u32)(vm->regs.rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
-	vmcs_write(GUEST_RIP, vm->regs.rip);
+	vcpu->regs.rip = (u32)(vcpu->regs.rip + len);
+	vmcs_writel(GUEST_RIP, vcpu->regs.rip);
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
-		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
-			   intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     intr & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
 /*
@@ -810,16 +812,16 @@ static void vmx_skip_insn(struct denali_vm *vm)
  * CR3. A write that leaves the register as the guest reads it completes
  * as a no-op, as on SVM; any other ends the VM.
  */
-static void vmx_cr_access(struct denali_vm *vm, struct denali_exit *exit)
+static void vmx_cr_access(struct denali_vcpu *vcpu, struct denali_exit *exit)
 {
-	unsigned long qual = vmcs_read(EXIT_QUALIFICATION);
+	unsigned long qual = vmcs_readl(EXIT_QUALIFICATION);
 	unsigned int cr = qual & 15;
 	u32 old, val;
 
-	old = cr == 0 ? ABI_CR0 : cr == 4 ? ABI_CR4 : vmcs_read(GUEST_CR3);
+	old = cr == 0 ? ABI_CR0 : cr == 4 ? ABI_CR4 : vmcs_readl(GUEST_CR3);
 	switch ((qual >> 4) & 3) {
 	case 0:		/* MOV to CR */
-		val = vm->regs.gpr[(qual >> 8) & 15];
+		val = vcpu->regs.gpr[(qual >> 8) & 15];
 		break;
 	case 2:		/* CLTS */
 		val = old & ~X86_CR0_TS;
@@ -835,11 +837,11 @@ static void vmx_cr_access(struct denali_vm *vm, struct denali_exit *exit)
 		vmx_crash(exit, "forbidden: control register write");
 		return;
 	}
-	vmx_skip_insn(vm);
+	vmx_skip_insn(vcpu);
 }
 
 /* Decodes an exit; interrupts are off and the VMCS is current. */
-static void vmx_handle_exit(struct denali_vm *vm, u32 reason,
+static void vmx_handle_exit(struct denali_vcpu *vcpu, u32 reason,
 			    struct denali_exit *exit)
 {
 	u32 basic = reason & 0xffff;
@@ -847,13 +849,12 @@ static void vmx_handle_exit(struct denali_vm *vm, u32 reason,
 
 	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		if (basic == EXIT_REASON_MCE_DURING_VMENTRY) {
-			vmx_machine_check();
 			vmx_crash(exit, "machine check during VM entry");
 			return;
 		}
 		pr_warn_ratelimited("VM %u: VM entry failed: exit reason %u, qualification %#lx\n",
-				    vm->id, basic,
-				    vmcs_read(EXIT_QUALIFICATION));
+				    vcpu->id, basic,
+				    vmcs_readl(EXIT_QUALIFICATION));
 		vmx_crash(exit, basic == EXIT_REASON_INVALID_STATE ?
 			  "invalid guest state" : "VM entry failed");
 		return;
@@ -861,11 +862,10 @@ static void vmx_handle_exit(struct denali_vm *vm, u32 reason,
 
 	switch (basic) {
 	case EXIT_REASON_EXCEPTION_NMI:
-		info = vmcs_read(VM_EXIT_INTR_INFO);
+		info = vmcs_read32(VM_EXIT_INTR_INFO);
+		/* A machine check went to the host in vmx_after_exit(). */
 		if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 			denali_vmx_nmi();
-		else if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
-			vmx_machine_check();
 		else if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_NM)
 			exit->kind = DENALI_EXIT_FPU;
 		vmx_redeliver();
@@ -876,20 +876,20 @@ static void vmx_handle_exit(struct denali_vm *vm, u32 reason,
 		vmx_redeliver();
 		return;
 	case EXIT_REASON_VMCALL:
-		vmx_skip_insn(vm);
+		vmx_skip_insn(vcpu);
 		exit->kind = DENALI_EXIT_HYPERCALL;
 		return;
 	case EXIT_REASON_CR_ACCESS:
-		vmx_cr_access(vm, exit);
+		vmx_cr_access(vcpu, exit);
 		return;
 	case EXIT_REASON_EPT_VIOLATION:
 		vmx_redeliver();
 		exit->kind = DENALI_EXIT_MEM_FAULT;
-		exit->gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+		exit->gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 		return;
 	case EXIT_REASON_EPT_MISCONFIG:
-		pr_warn_ratelimited("VM %u: EPT misconfiguration at %#lx\n",
-				    vm->id, vmcs_read(GUEST_PHYSICAL_ADDRESS));
+		pr_warn_ratelimited("VM %u: EPT misconfiguration at %#llx\n",
+				    vcpu->id, vmcs_read64(GUEST_PHYSICAL_ADDRESS));
 		vmx_crash(exit, "EPT misconfiguration");
 		return;
 	}
@@ -898,13 +898,15 @@ static void vmx_handle_exit(struct denali_vm *vm, u32 reason,
 		vmx_crash(exit, vmx_exit_crash[basic]);
 		return;
 	}
-	pr_warn_ratelimited("VM %u: unexpected exit reason %u\n", vm->id, basic);
+	pr_warn_ratelimited("VM %u: unexpected exit reason %u\n", vcpu->id,
+			    basic);
 	vmx_crash(exit, "unexpected VM exit");
 }
 
-static void vmx_run(struct denali_vm *vm, bool fpu, struct denali_exit *exit)
+static void vmx_run(struct denali_vcpu *vcpu, bool fpu,
+		    struct denali_exit *exit)
 {
-	struct vmx_vcpu *v = vm->vcpu;
+	struct vmx_vcpu *v = to_vmx(vcpu);
 	unsigned long cr3, cr4, debugctl;
 	u32 reason, error;
 	u16 ldt;
@@ -925,32 +927,32 @@ static void vmx_run(struct denali_vm *vm, bool fpu, struct denali_exit *exit)
 	if (v->cpu != smp_processor_id()) {
 		local_irq_enable();
 		pr_warn_ratelimited("VM %u: run without load on this CPU\n",
-				    vm->id);
+				    vcpu->id);
 		vmx_crash(exit, "internal error");
 		return;
 	}
 
-	vmcs_write(GUEST_RSP, (u32)vm->regs.gpr[DENALI_REG_SP]);
-	vmcs_write(GUEST_RIP, (u32)vm->regs.rip);
-	vmcs_write(GUEST_RFLAGS, (u32)vm->regs.rflags | X86_EFLAGS_FIXED);
+	vmcs_writel(GUEST_RSP, (u32)vcpu->regs.gpr[DENALI_REG_SP]);
+	vmcs_writel(GUEST_RIP, (u32)vcpu->regs.rip);
+	vmcs_writel(GUEST_RFLAGS, (u32)vcpu->regs.rflags | X86_EFLAGS_FIXED);
 	if (vmx_conf.pin & PIN_BASED_VMX_PREEMPTION_TIMER)
-		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_conf.preempt_ticks);
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, vmx_conf.preempt_ticks);
 	/* The guest reads CR0 from the read shadow, which never has TS. */
 	if (v->cr0_ts == fpu) {
 		v->cr0_ts = !fpu;
-		vmcs_write(GUEST_CR0, fpu ? vmx_conf.guest_cr0 :
+		vmcs_writel(GUEST_CR0, fpu ? vmx_conf.guest_cr0 :
 			   vmx_conf.guest_cr0 | X86_CR0_TS);
 	}
 
 	/* A kernel thread borrows whatever address space ran last. */
 	cr3 = __read_cr3();
 	if (unlikely(cr3 != v->host_cr3)) {
-		vmcs_write(HOST_CR3, cr3);
+		vmcs_writel(HOST_CR3, cr3);
 		v->host_cr3 = cr3;
 	}
 	cr4 = cr4_read_shadow();
 	if (unlikely(cr4 != v->host_cr4)) {
-		vmcs_write(HOST_CR4, cr4);
+		vmcs_writel(HOST_CR4, cr4);
 		v->host_cr4 = cr4;
 	}
 	debugctl = get_debugctlmsr();
@@ -962,38 +964,26 @@ static void vmx_run(struct denali_vm *vm, bool fpu, struct denali_exit *exit)
 	if (v->cr2 != native_read_cr2())
 		native_write_cr2(v->cr2);
 
-	fail = denali_vmx_enter(vm->regs.gpr, &v->host_rsp, v->launched);
+	fail = denali_vmx_enter(vcpu->regs.gpr, &v->host_rsp, v->launched);
 
 	v->cr2 = native_read_cr2();
-
-	/*
-	 * A VM exit sets the GDT limit to 0xffff, the TSS limit to 0x67,
-	 * drops the LDT, clears DEBUGCTL and sets DR7 to its reset value.
-	 */
-	load_fixmap_gdt(smp_processor_id());
-	invalidate_tss_limit();
-	if (unlikely(ldt))
-		asm volatile("lldt %0" : : "rm"(ldt));
-	if (unlikely(debugctl))
-		update_debugctlmsr(debugctl);
-	if (unlikely(hw_breakpoint_active()))
-		hw_breakpoint_restore();
+	reason = fail ? 0 : vmcs_read32(VM_EXIT_REASON);
+	vmx_after_exit(ldt, debugctl, !fail && vmx_exit_machine_check(reason));
 
 	if (unlikely(fail)) {
-		error = vmcs_read(VM_INSTRUCTION_ERROR);
+		error = vmcs_read32(VM_INSTRUCTION_ERROR);
 		local_irq_enable();
 		pr_warn_ratelimited("VM %u: VM entry failed (error %u)\n",
-				    vm->id, error);
+				    vcpu->id, error);
 		vmx_crash(exit, "VM entry failed");
 		return;
 	}
 	v->launched = true;
 
-	vm->regs.gpr[DENALI_REG_SP] = vmcs_read(GUEST_RSP);
-	vm->regs.rip = vmcs_read(GUEST_RIP);
-	vm->regs.rflags = vmcs_read(GUEST_RFLAGS);
-	reason = vmcs_read(VM_EXIT_REASON);
-	vmx_handle_exit(vm, reason, exit);
+	vcpu->regs.gpr[DENALI_REG_SP] = vmcs_readl(GUEST_RSP);
+	vcpu->regs.rip = vmcs_readl(GUEST_RIP);
+	vcpu->regs.rflags = vmcs_readl(GUEST_RFLAGS);
+	vmx_handle_exit(vcpu, reason, exit);
 	denali_spec_exited();
 	denali_spec_vmx_handled(exit->kind);
 
@@ -1011,9 +1001,11 @@ const struct denali_backend denali_vmx_backend = {
 	.exit		= vmx_exit,
 	.cpu_enable	= vmx_cpu_enable,
 	.cpu_disable	= vmx_cpu_disable,
-	.vcpu_create	= vmx_vcpu_create,
-	.vcpu_save	= vmx_vcpu_save,
+	.vcpu_alloc	= vmx_vcpu_alloc,
 	.vcpu_free	= vmx_vcpu_free,
+	.vcpu_hw_create	= vmx_vcpu_hw_create,
+	.vcpu_hw_save	= vmx_vcpu_hw_save,
+	.vcpu_hw_free	= vmx_vcpu_hw_free,
 	.vcpu_load	= vmx_vcpu_load,
 	.vcpu_put	= vmx_vcpu_put,
 	.run		= vmx_run,

@@ -21,7 +21,8 @@
 /* The VMCS field encoding of HOST_RSP (asm/vmx.h is C only). */
 #define VMCS_HOST_RSP	0x00006c14
 
-	.text
+/* Nothing may trace or probe the host while the guest's state is loaded. */
+.section .noinstr.text, "ax"
 
 /*
  * int denali_vmx_enter(unsigned long *gpr, unsigned long *host_rsp,
@@ -140,6 +141,8 @@ SYM_INNER_LABEL(denali_vmx_exit, SYM_L_GLOBAL)
 	mov  $1, %ebx
 	jmp  .Lout
 SYM_FUNC_END(denali_vmx_enter)
+
+.section .text, "ax"
 
 /*
  * void denali_vmx_nmi(void)
