@@ -241,11 +241,40 @@ vms_json() {
 	printf '%s\n' "$j"
 }
 
+# show_value NAME KEY: the value on KEY's line of 'denalictl show NAME'
+# (KEY: for the VM's own fields, KEY alone for its counters); fails when
+# there is no such VM or line. wait_state polls through it: under
+# emulation awk starts in a tenth of the time python3 takes to start and
+# import json.
+show_value() {
+	local out
+
+	out=$(denalictl show "$1") || return 1
+	awk -v k="$2" '$1 == k { print $2; found = 1; exit } END { exit !found }' <<<"$out"
+}
+
 # vm_field NAME KEY: one key of VM NAME's object in 'list -j' (empty when
 # it is null or missing); fails when there is no such VM or no valid JSON.
-# One python3 (slow to start under emulation) does both.
+# state, mac and resident (True or False, as the JSON's true and false
+# print in python3) come from 'show', the others from 'list -j' through
+# one python3.
 vm_field() {
-	denalictl list -j | python3 -c '
+	local v
+
+	case $2 in
+	state | mac)
+		show_value "$1" "$2:"
+		;;
+	resident)
+		v=$(show_value "$1" resident:) || return 1
+		case $v in
+		yes) echo True ;;
+		no) echo False ;;
+		*) echo "resident: $v" >&2; return 1 ;;
+		esac
+		;;
+	*)
+		denalictl list -j | python3 -c '
 import json, sys
 for vm in json.load(sys.stdin):
     if vm["name"] == sys.argv[1]:
@@ -254,15 +283,13 @@ for vm in json.load(sys.stdin):
               json.dumps(v) if isinstance(v, (dict, list)) else v)
         sys.exit(0)
 sys.exit(1)' "$1" "$2"
+		;;
+	esac
 }
 
 # vm_stat NAME KEY: one of VM NAME's counters.
 vm_stat() {
-	denalictl list -j | python3 -c '
-import json, sys
-for vm in json.load(sys.stdin):
-    if vm["name"] == sys.argv[1]:
-        print(vm["stats"][sys.argv[2]])' "$1" "$2"
+	show_value "$1" "$2"
 }
 
 # vm_names: every VM's name, one per line.
