@@ -549,6 +549,9 @@ static struct genl_family denali_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(denali_mcgrps),
 };
 
+/* The first request for the family loads the module (request_module). */
+MODULE_ALIAS_GENL_FAMILY(DENALI_GENL_NAME);
+
 static struct denali_vm_listener nl_vm_listener = {
 	.changed = nl_vm_changed,
 };

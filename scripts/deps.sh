@@ -12,6 +12,7 @@ packages=(
 	qemu-system-x86 busybox-static bats
 	bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
 	iproute2 procps util-linux iputils-ping tcpdump curl
+	mandoc
 )
 
 missing=()
