@@ -7,6 +7,8 @@
 # is the first lane's, see BESIDE for the second):
 #   layers scripts/layers.sh: module/ keeps its layers (no include up a
 #          layer, no include cycle; Documentation/architecture.rst)
+#   man    scripts/man-lint.sh: every manual page in Documentation/man
+#          passes mandoc -T lint without warnings and renders with man -l
 #   kunit  scripts/kunit.sh: the KUnit suites in a small kernel under QEMU;
 #          counts from its last line "kunit: N passed, N failed, N skipped"
 #   sdk    make -C guest-sdk test-net: the guest TCP/IP stack's tests on
@@ -57,9 +59,9 @@
 #                         about 20 minutes)
 set -uo pipefail
 
-LEVELS=(layers kunit sdk svm debug vmx nomitig harness swap)
+LEVELS=(layers man kunit sdk svm debug vmx nomitig harness swap)
 
-declare -A TIMEOUT=([layers]=60 [kunit]=1800 [sdk]=600 [svm]=3600 [nomitig]=600 [harness]=600 [swap]=1800
+declare -A TIMEOUT=([layers]=60 [man]=60 [kunit]=1800 [sdk]=600 [svm]=3600 [nomitig]=600 [harness]=600 [swap]=1800
 	[debug]=2400 [vmx]=1800)
 
 # The bats files the debug level runs by default, in two machines side
@@ -350,6 +352,10 @@ run_one() {
 	layers)
 		run_level layers live_tap bash scripts/layers.sh
 		parse_tap layers
+		;;
+	man)
+		run_level man live_tap bash scripts/man-lint.sh
+		parse_tap man
 		;;
 	sdk)
 		run_level sdk live_tap make -s -C guest-sdk test-net
