@@ -8,11 +8,37 @@
 # make check    run every test level and print "N passed, N failed"
 # make bench    run the benchmarks in the emulated machine; they print
 #               their figures and assert nothing about speed
+# make install  install what make built (below); DESTDIR and PREFIX as
+#               usual, KVER or KDIR for the kernel the module is for
+# make dkms     put the module's source in /usr/src/denali-VERSION and
+#               add, build and install it with DKMS, for every kernel
+#               installed later too
 
 KVER ?= $(shell ls -1 /lib/modules 2>/dev/null | sort -V | tail -n 1)
 KDIR ?= /lib/modules/$(KVER)/build
+# The kernel release denali.ko was built for (its vermagic, from KDIR),
+# whose modules directory gets it.
+MODULE_KVER = $(or $(firstword $(shell modinfo -F vermagic module/denali.ko 2>/dev/null)),$(KVER))
 
-.PHONY: all module tools guest-sdk deps demo check kunit bench clean
+# The version of the module's source, as DKMS knows it.
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/denali
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SDKDIR ?= $(PREFIX)/lib/denali-sdk
+MODDIR = /lib/modules/$(MODULE_KVER)/extra
+DKMSDIR = /usr/src/denali-$(VERSION)
+
+INSTALL ?= install
+DEPMOD ?= depmod
+
+.PHONY: all module tools guest-sdk deps demo check kunit bench clean \
+	install install-module install-tools install-sdk dkms dkms-source
 
 all: module tools guest-sdk
 
@@ -42,6 +68,58 @@ kunit: deps
 bench: deps
 	$(MAKE) all
 	bash scripts/bench.sh
+
+# Installs what "make" built, building nothing (the module's build needs
+# the kernel's build tree, which the install host need not have).
+install: install-module install-tools install-sdk
+
+install-module:
+	$(INSTALL) -D -m 644 module/denali.ko $(DESTDIR)$(MODDIR)/denali.ko
+	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) $(MODULE_KVER)
+
+# denalictl, its man pages and completion, the module's man pages, the
+# uapi headers and the commented modprobe.d example.
+install-tools:
+	$(INSTALL) -D -m 755 tools/denalictl/denalictl $(DESTDIR)$(SBINDIR)/denalictl
+	for page in Documentation/man/*.[1-9]; do \
+		sec=$${page##*.}; \
+		$(INSTALL) -D -m 644 $$page $(DESTDIR)$(MANDIR)/man$$sec/$${page##*/} || exit 1; \
+	done
+	$(INSTALL) -D -m 644 tools/denalictl/denalictl.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/denalictl
+	$(INSTALL) -D -m 644 -t $(DESTDIR)$(INCLUDEDIR)/linux uapi/linux/denali.h \
+		uapi/linux/denali_abi.h
+	$(INSTALL) -D -m 644 contrib/modprobe.d/denali.conf \
+		$(DESTDIR)$(DOCDIR)/examples/modprobe.d/denali.conf
+
+# The guest SDK: headers, crt0.o, the libraries and the link map in
+# SDKDIR, with denali.mk, the template, and denali-cc in BINDIR.
+install-sdk:
+	cd guest-sdk && for f in $$(find include -name '*.h'); do \
+		$(INSTALL) -D -m 644 $$f $(DESTDIR)$(SDKDIR)/$$f || exit 1; \
+	done
+	$(INSTALL) -D -m 644 -t $(DESTDIR)$(SDKDIR)/include/linux uapi/linux/denali_abi.h
+	$(INSTALL) -D -m 644 -t $(DESTDIR)$(SDKDIR)/lib guest-sdk/crt0.o \
+		guest-sdk/libdenali.a guest-sdk/libc.a guest-sdk/libnet.a \
+		guest-sdk/denali.ld
+	$(INSTALL) -D -m 644 -t $(DESTDIR)$(SDKDIR) guest-sdk/denali.mk
+	$(INSTALL) -D -m 644 -t $(DESTDIR)$(SDKDIR)/template \
+		guest-sdk/template/Makefile guest-sdk/template/guest.c
+	$(INSTALL) -D -m 755 guest-sdk/denali-cc $(DESTDIR)$(SDKDIR)/bin/denali-cc
+	$(INSTALL) -d $(DESTDIR)$(BINDIR)
+	ln -sfr $(DESTDIR)$(SDKDIR)/bin/denali-cc $(DESTDIR)$(BINDIR)/denali-cc
+
+# The module's source as DKMS builds it (dkms.conf).
+dkms-source:
+	$(INSTALL) -D -m 644 -t $(DESTDIR)$(DKMSDIR) dkms.conf Kbuild
+	$(INSTALL) -D -m 644 -t $(DESTDIR)$(DKMSDIR)/module module/Makefile \
+		module/Kconfig module/*.[chS]
+	$(INSTALL) -D -m 644 -t $(DESTDIR)$(DKMSDIR)/uapi/linux uapi/linux/*.h
+
+dkms: dkms-source
+	dkms add denali/$(VERSION)
+	dkms build denali/$(VERSION)
+	dkms install denali/$(VERSION)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
