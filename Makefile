@@ -21,7 +21,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 MODULE_KVER = $(or $(firstword $(shell modinfo -F vermagic module/denali.ko 2>/dev/null)),$(KVER))
 
 # The version of the module's source, as DKMS knows it.
-VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -31,7 +31,6 @@ MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/denali
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SDKDIR ?= $(PREFIX)/lib/denali-sdk
-MODDIR = /lib/modules/$(MODULE_KVER)/extra
 DKMSDIR = /usr/src/denali-$(VERSION)
 
 INSTALL ?= install
@@ -74,17 +73,18 @@ bench: deps
 install: install-module install-tools install-sdk
 
 install-module:
-	$(INSTALL) -D -m 644 module/denali.ko $(DESTDIR)$(MODDIR)/denali.ko
-	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) $(MODULE_KVER)
+	kver=$(MODULE_KVER) && \
+	$(INSTALL) -D -m 644 module/denali.ko \
+		$(DESTDIR)/lib/modules/$$kver/extra/denali.ko && \
+	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) $$kver
 
 # denalictl, its man pages and completion, the module's man pages, the
 # uapi headers and the commented modprobe.d example.
 install-tools:
 	$(INSTALL) -D -m 755 tools/denalictl/denalictl $(DESTDIR)$(SBINDIR)/denalictl
-	for page in Documentation/man/*.[1-9]; do \
-		sec=$${page##*.}; \
-		$(INSTALL) -D -m 644 $$page $(DESTDIR)$(MANDIR)/man$$sec/$${page##*/} || exit 1; \
-	done
+	$(foreach sec,$(sort $(subst .,,$(suffix $(wildcard Documentation/man/*.[1-9])))), \
+		$(INSTALL) -D -m 644 -t $(DESTDIR)$(MANDIR)/man$(sec) \
+			Documentation/man/*.$(sec) &&) true
 	$(INSTALL) -D -m 644 tools/denalictl/denalictl.bash-completion \
 		$(DESTDIR)$(BASHCOMPDIR)/denalictl
 	$(INSTALL) -D -m 644 -t $(DESTDIR)$(INCLUDEDIR)/linux uapi/linux/denali.h \
@@ -94,15 +94,19 @@ install-tools:
 
 # The guest SDK: headers, crt0.o, the libraries and the link map in
 # SDKDIR, with denali.mk, the template, and denali-cc in BINDIR.
+# denali-cc reads denali.mk's flags from lib/denali-cc.flags, written
+# here with @SDK@ for the SDK's directory: one make fewer per compile.
 install-sdk:
-	cd guest-sdk && for f in $$(find include -name '*.h'); do \
-		$(INSTALL) -D -m 644 $$f $(DESTDIR)$(SDKDIR)/$$f || exit 1; \
-	done
-	$(INSTALL) -D -m 644 -t $(DESTDIR)$(SDKDIR)/include/linux uapi/linux/denali_abi.h
+	$(INSTALL) -d $(DESTDIR)$(SDKDIR)
+	cp -R --no-preserve=mode,ownership guest-sdk/include $(DESTDIR)$(SDKDIR)/
+	$(INSTALL) -m 644 -t $(DESTDIR)$(SDKDIR)/include/linux uapi/linux/denali_abi.h
 	$(INSTALL) -D -m 644 -t $(DESTDIR)$(SDKDIR)/lib guest-sdk/crt0.o \
 		guest-sdk/libdenali.a guest-sdk/libc.a guest-sdk/libnet.a \
 		guest-sdk/denali.ld
-	$(INSTALL) -D -m 644 -t $(DESTDIR)$(SDKDIR) guest-sdk/denali.mk
+	$(INSTALL) -m 644 -t $(DESTDIR)$(SDKDIR) guest-sdk/denali.mk
+	$(MAKE) -s --no-print-directory -f guest-sdk/denali.mk DENALI_SDK=@SDK@ \
+		--eval 'denali-cc-flags: ; @printf "%s\n" "$$(DENALI_CFLAGS)" "$$(DENALI_LDFLAGS)" "$$(DENALI_LIBGCC)"' \
+		denali-cc-flags >$(DESTDIR)$(SDKDIR)/lib/denali-cc.flags
 	$(INSTALL) -D -m 644 -t $(DESTDIR)$(SDKDIR)/template \
 		guest-sdk/template/Makefile guest-sdk/template/guest.c
 	$(INSTALL) -D -m 755 guest-sdk/denali-cc $(DESTDIR)$(SDKDIR)/bin/denali-cc
