@@ -6,8 +6,14 @@
  * return the VM's console output from the file's own position in the
  * ring; its writes queue console input, which raises the VM's console
  * interrupt (see hc_console.c).
+ *
+ * Who may: the ioctls need CAP_NET_ADMIN, as every netlink command does.
+ * A console file, once handed out, is the right to that console: whoever
+ * holds it (inherited, or passed over a Unix socket) may read and write
+ * it, as with any open file.
  */
 #include <linux/anon_inodes.h>
+#include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -15,6 +21,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 #include <linux/denali.h>
 
 #include "chardev.h"
@@ -162,11 +169,24 @@ out:
 	return fd;
 }
 
+/*
+ * As the netlink family's GENL_ADMIN_PERM: CAP_NET_ADMIN in the initial
+ * user namespace, both for whoever opened the device and for the caller
+ * (netlink_capable() checks the socket's opener and the sender alike).
+ */
+static bool chardev_capable(struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_NET_ADMIN) &&
+	       capable(CAP_NET_ADMIN);
+}
+
 static long chardev_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
 	switch (cmd) {
 	case DENALI_IOCTL_CONSOLE_OPEN:
+		if (!chardev_capable(file))
+			return -EPERM;
 		return chardev_console_open((void __user *)arg);
 	default:
 		return -ENOTTY;
@@ -184,7 +204,12 @@ static struct miscdevice denali_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "denali",
 	.fops = &chardev_fops,
-	.mode = 0600,
+	/*
+	 * Anyone may open it, as /dev/net/tun: the ioctls check the
+	 * capability, so that a service with CAP_NET_ADMIN but not root
+	 * reaches the consoles of the VMs it may manage over netlink.
+	 */
+	.mode = 0666,
 };
 
 int denali_chardev_init(void)
