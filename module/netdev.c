@@ -15,9 +15,10 @@
  * The counters are the port's, so `ip -s link` shows what the switch
  * saw: frames it took from the host (tx), frames it handed up (rx), and
  * drops (the send queue full or spoofing a VM's MAC count as tx_dropped,
- * a receive queue full as rx_dropped).
+ * a receive queue full as rx_dropped); `ethtool -S` shows each of them.
  */
 #include <linux/etherdevice.h>
+#include <linux/ethtool.h>
 #include <linux/inetdevice.h>
 #include <linux/moduleparam.h>
 #include <linux/netdevice.h>
@@ -134,6 +135,84 @@ static int uplink_set_mac(struct net_device *dev, void *addr)
 	return eth_mac_addr(dev, addr);
 }
 
+/*
+ * ethtool: the driver's name, a link with no speed of its own (frames
+ * are copied in memory), and `ethtool -S` the uplink port's counters as
+ * the switch keeps them, its drops by reason among them.
+ */
+struct uplink_stat {
+	char name[ETH_GSTRING_LEN];
+	size_t offset;		/* of the atomic64_t in denali_net_stats */
+};
+
+#define UPLINK_STAT(field) \
+	{ #field, offsetof(struct denali_net_stats, field) }
+
+static const struct uplink_stat uplink_stats[] = {
+	UPLINK_STAT(rx_frames),
+	UPLINK_STAT(rx_bytes),
+	UPLINK_STAT(tx_frames),
+	UPLINK_STAT(tx_bytes),
+	UPLINK_STAT(rx_drops),
+	UPLINK_STAT(tx_drops),
+	UPLINK_STAT(spoofed),
+	UPLINK_STAT(addr_spoofed),
+	UPLINK_STAT(router_drops),
+};
+
+static void uplink_get_drvinfo(struct net_device *dev,
+			       struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+	strscpy(info->bus_info, "virtual", sizeof(info->bus_info));
+}
+
+static int uplink_get_link_ksettings(struct net_device *dev,
+				     struct ethtool_link_ksettings *cmd)
+{
+	cmd->base.speed = SPEED_UNKNOWN;
+	cmd->base.duplex = DUPLEX_FULL;
+	cmd->base.port = PORT_OTHER;
+	cmd->base.autoneg = AUTONEG_DISABLE;
+	return 0;
+}
+
+static int uplink_get_sset_count(struct net_device *dev, int sset)
+{
+	return sset == ETH_SS_STATS ? ARRAY_SIZE(uplink_stats) : -EOPNOTSUPP;
+}
+
+static void uplink_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	size_t i;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	for (i = 0; i < ARRAY_SIZE(uplink_stats); i++)
+		memcpy(data + i * ETH_GSTRING_LEN, uplink_stats[i].name,
+		       ETH_GSTRING_LEN);
+}
+
+static void uplink_get_ethtool_stats(struct net_device *dev,
+				     struct ethtool_stats *stats, u64 *data)
+{
+	struct denali_uplink *up = netdev_priv(dev);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(uplink_stats); i++)
+		data[i] = atomic64_read((void *)&up->stats +
+					uplink_stats[i].offset);
+}
+
+static const struct ethtool_ops uplink_ethtool_ops = {
+	.get_drvinfo = uplink_get_drvinfo,
+	.get_link = ethtool_op_get_link,
+	.get_link_ksettings = uplink_get_link_ksettings,
+	.get_sset_count = uplink_get_sset_count,
+	.get_strings = uplink_get_strings,
+	.get_ethtool_stats = uplink_get_ethtool_stats,
+};
+
 static const struct net_device_ops uplink_ops = {
 	.ndo_open = uplink_open,
 	.ndo_stop = uplink_stop,
@@ -147,6 +226,7 @@ static void uplink_setup(struct net_device *dev)
 {
 	ether_setup(dev);
 	dev->netdev_ops = &uplink_ops;
+	dev->ethtool_ops = &uplink_ethtool_ops;
 	/* Frames a guest can take whole: DENALI_FRAME_MAX with the header. */
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = DENALI_FRAME_MAX - ETH_HLEN;
