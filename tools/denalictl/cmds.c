@@ -89,6 +89,7 @@ static const struct option create_opts[] = {
 	{ "gw", required_argument, NULL, 'G' },
 	{ "trust", no_argument, NULL, 'T' },
 	{ "count", required_argument, NULL, 'C' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -129,10 +130,11 @@ static int append_word(char *buf, size_t size, const char *key,
 
 /*
  * Creates one VM, and for start starts it, destroying it again when that
- * fails. Reports any failure; returns the exit status.
+ * fails. Reports any failure; returns the exit status. With json the
+ * line printed is {"id": N, "name": NAME}, after sep.
  */
 static int create_one(struct dn_nl *nl, const struct dn_create_args *args,
-		      bool start)
+		      bool start, bool json, const char *sep)
 {
 	struct dn_vm vm;
 	int ret, status;
@@ -151,8 +153,13 @@ static int create_one(struct dn_nl *nl, const struct dn_create_args *args,
 			return status;
 		}
 	}
-	printf("%s %s (id %" PRIu32 ")\n", start ? "started" : "created",
-	       vm.name, vm.id);
+	if (json) {
+		fputs(sep, stdout);
+		json_vm_ref(stdout, &vm);
+	} else {
+		printf("%s %s (id %" PRIu32 ")\n", start ? "started" : "created",
+		       vm.name, vm.id);
+	}
 	return EXIT_OK;
 }
 
@@ -168,12 +175,13 @@ static int create_vm(const char *cmd, int argc, char **argv, bool start)
 	/* Room for a prefix that is too long with its number, to check. */
 	char name[DENALI_NAME_MAX + 8];
 	unsigned long i, count = 0;	/* 0: no --count */
+	bool json = false;
 	uint8_t mac[6];
 	const char *why;
 	struct dn_nl *nl;
 	int c, status;
 
-	while ((c = cmd_getopt(cmd, argc, argv, ":n:m:c:h", create_opts,
+	while ((c = cmd_getopt(cmd, argc, argv, ":n:m:c:jh", create_opts,
 			       &status)) != -1) {
 		switch (c) {
 		case -2:
@@ -222,6 +230,9 @@ static int create_vm(const char *cmd, int argc, char **argv, bool start)
 				return usage_error(cmd, "bad count '%s' (expected 1 to %d)",
 						   optarg, CREATE_COUNT_MAX);
 			break;
+		case 'j':
+			json = true;
+			break;
 		}
 	}
 	/* The kernel refuses a MAC that another VM has. */
@@ -263,14 +274,22 @@ static int create_vm(const char *cmd, int argc, char **argv, bool start)
 	 * The kernel takes its own reference to the file while it reads, so
 	 * the one descriptor serves every create; it closes after the last.
 	 */
+	/* With --count, JSON is an array: whole even after a failure. */
+	if (json && count)
+		fputc('[', stdout);
 	status = EXIT_OK;
 	for (i = 1; i <= (count ? count : 1) && !status; i++) {
 		if (prefix) {
 			snprintf(name, sizeof(name), "%s%lu", prefix, i);
 			args.name = name;
 		}
-		status = create_one(nl, &args, start);
+		status = create_one(nl, &args, start, json,
+				    i > 1 ? ",\n " : "");
 	}
+	if (json && count)
+		fputs("]\n", stdout);
+	else if (json && !status)
+		fputc('\n', stdout);
 	close(args.image_fd);
 	dn_nl_close(nl);
 	return status;
@@ -286,16 +305,20 @@ int cmd_create(int argc, char **argv)
 	return create_vm("create", argc, argv, false);
 }
 
-/* run, stop, destroy, swap: one request for one VM, then one line. */
+/*
+ * run, stop, destroy, swap: one request for one VM, then one line, or
+ * with -j the object {"id": N, "name": NAME}.
+ */
 static int vm_action(const char *cmd, int argc, char **argv, uint8_t nl_cmd,
 		     const char *done)
 {
+	bool json = false;
 	struct dn_nl *nl;
 	struct dn_ref ref;
 	struct dn_vm vm;
 	int ret, status;
 
-	if (!parse_vm_args(cmd, argc, argv, NULL, &ref, NULL, &status))
+	if (!parse_vm_args(cmd, argc, argv, &json, &ref, NULL, &status))
 		return status;
 	nl = dn_nl_open();
 	if (!nl)
@@ -309,7 +332,12 @@ static int vm_action(const char *cmd, int argc, char **argv, uint8_t nl_cmd,
 		status = report_nl_error(nl, ret, ref.arg, NULL);
 		goto out;
 	}
-	printf("%s %s (id %" PRIu32 ")\n", done, vm.name, vm.id);
+	if (json) {
+		json_vm_ref(stdout, &vm);
+		fputc('\n', stdout);
+	} else {
+		printf("%s %s (id %" PRIu32 ")\n", done, vm.name, vm.id);
+	}
 out:
 	dn_nl_close(nl);
 	return status;
@@ -354,7 +382,7 @@ static int collect_vm(const struct dn_vm *vm, void *arg)
 }
 
 /* Every idle resident VM, over one socket: thousands take a second. */
-static int swap_idle(void)
+static int swap_idle(bool json)
 {
 	struct vm_list l = { 0 };
 	size_t i, swapped = 0;
@@ -385,7 +413,10 @@ static int swap_idle(void)
 		}
 		swapped++;
 	}
-	printf("swapped out %zu idle VMs\n", swapped);
+	if (json)
+		printf("{\"swapped\": %zu}\n", swapped);
+	else
+		printf("swapped out %zu idle VMs\n", swapped);
 	status = EXIT_OK;
 out:
 	free(l.vms);
@@ -395,12 +426,14 @@ out:
 
 static const struct option swap_opts[] = {
 	{ "idle", no_argument, NULL, 'i' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
 int cmd_swap(int argc, char **argv)
 {
+	bool json = false;
 	int i, status;
 
 	/* --idle takes no VM; without it, swap is one VM's action. */
@@ -410,14 +443,17 @@ int cmd_swap(int argc, char **argv)
 	if (i == argc)
 		return vm_action("swap", argc, argv, DENALI_CMD_VM_SWAP_OUT,
 				 "swapped out");
-	while ((i = cmd_getopt("swap", argc, argv, ":ih", swap_opts,
-			       &status)) != -1)
+	while ((i = cmd_getopt("swap", argc, argv, ":ijh", swap_opts,
+			       &status)) != -1) {
 		if (i == -2)
 			return status;
+		if (i == 'j')
+			json = true;
+	}
 	if (optind < argc)
 		return usage_error("swap", "--idle takes no VM: '%s'",
 				   argv[optind]);
-	return swap_idle();
+	return swap_idle(json);
 }
 
 static void print_table(const struct vm_list *l)
@@ -629,9 +665,30 @@ int cmd_stats(int argc, char **argv)
 
 static const struct option wait_opts[] = {
 	{ "timeout", required_argument, NULL, 't' },
+	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
+
+/*
+ * wait's exit status tells how the VM ended, as a shell tells how a
+ * process did: a guest's exit code as is (the low 8 bits, as exit(3)
+ * keeps them), a VM the kernel stopped as a process killed by SIGSEGV, one
+ * the operator stopped as a container 'docker stop' stopped (SIGTERM).
+ * Its own time-out and failures take timeout(1)'s codes.
+ */
+static int wait_status(const struct dn_vm *vm)
+{
+	switch (vm->state) {
+	case DENALI_VM_EXITED:
+		return vm->has & DN_HAS_EXIT ? vm->exit_code & 0xff :
+		       EXIT_WAIT_FAILED;
+	case DENALI_VM_CRASHED:
+		return EXIT_WAIT_CRASHED;
+	default:
+		return EXIT_WAIT_STOPPED;
+	}
+}
 
 /*
  * Asks for the VM's state again after each of its events, and every
@@ -642,41 +699,55 @@ int cmd_wait(int argc, char **argv)
 	char buf[DENALI_REASON_MAX + 32];
 	struct dn_nl *nl, *ev;
 	int64_t deadline = -1;
+	bool json = false;
 	const char *why;
 	struct dn_ref ref;
 	struct dn_vm vm;
 	double secs;
 	int c, ret, status;
 
-	while ((c = cmd_getopt("wait", argc, argv, ":t:h", wait_opts,
+	while ((c = cmd_getopt("wait", argc, argv, ":t:jh", wait_opts,
 			       &status)) != -1) {
+		/* A bad command line is one of wait's own failures. */
 		if (c == -2)
-			return status;
-		if (parse_seconds(optarg, &secs) || secs > 1e9)
-			return usage_error("wait", "bad timeout '%s' (expected seconds)",
-					   optarg);
+			return status == EXIT_OK ? status : EXIT_WAIT_FAILED;
+		if (c == 'j') {
+			json = true;
+			continue;
+		}
+		if (parse_seconds(optarg, &secs) || secs > 1e9) {
+			usage_error("wait", "bad timeout '%s' (expected seconds)",
+				    optarg);
+			return EXIT_WAIT_FAILED;
+		}
 		deadline = now_ms() + (int64_t)(secs * 1000);
 	}
-	if (optind >= argc)
-		return usage_error("wait", "missing VM argument");
-	if (optind + 1 < argc)
-		return usage_error("wait", "unexpected argument '%s'",
-				   argv[optind + 1]);
-	if (parse_ref(argv[optind], &ref, &why))
-		return usage_error("wait", "%s: '%s'", why, argv[optind]);
+	if (optind >= argc) {
+		usage_error("wait", "missing VM argument");
+		return EXIT_WAIT_FAILED;
+	}
+	if (optind + 1 < argc) {
+		usage_error("wait", "unexpected argument '%s'", argv[optind + 1]);
+		return EXIT_WAIT_FAILED;
+	}
+	if (parse_ref(argv[optind], &ref, &why)) {
+		usage_error("wait", "%s: '%s'", why, argv[optind]);
+		return EXIT_WAIT_FAILED;
+	}
 
 	nl = dn_nl_open();
 	if (!nl)
-		return EXIT_ERR;
+		return EXIT_WAIT_FAILED;
 	/* Join before the first look, so that no change slips between. */
 	ev = dn_nl_open();
 	if (!ev) {
 		dn_nl_close(nl);
-		return EXIT_ERR;
+		return EXIT_WAIT_FAILED;
 	}
 	ret = dn_events_join(ev);
 	if (ret) {
-		status = report_nl_error(ev, ret, NULL, NULL);
+		report_nl_error(ev, ret, NULL, NULL);
+		status = EXIT_WAIT_FAILED;
 		goto out;
 	}
 	for (;;) {
@@ -684,13 +755,19 @@ int cmd_wait(int argc, char **argv)
 
 		ret = dn_vm_get(nl, &ref, &vm);
 		if (ret) {
-			status = report_nl_error(nl, ret, ref.arg, NULL);
+			report_nl_error(nl, ret, ref.arg, NULL);
+			status = EXIT_WAIT_FAILED;
 			break;
 		}
 		if (vm_state_is_final(vm.state)) {
-			vm_describe_state(&vm, buf, sizeof(buf));
-			printf("%s\n", buf);
-			status = EXIT_OK;
+			if (json) {
+				json_vm(stdout, &vm);
+				fputc('\n', stdout);
+			} else {
+				vm_describe_state(&vm, buf, sizeof(buf));
+				printf("%s\n", buf);
+			}
+			status = wait_status(&vm);
 			break;
 		}
 		if (deadline >= 0) {
@@ -698,7 +775,7 @@ int cmd_wait(int argc, char **argv)
 
 			if (left <= 0) {
 				err_msg("timed out waiting for %s", ref.arg);
-				status = EXIT_ERR;
+				status = EXIT_WAIT_TIMEOUT;
 				break;
 			}
 			if (left < wait_ms)
@@ -708,7 +785,8 @@ int cmd_wait(int argc, char **argv)
 		if (ret > 0)
 			ret = dn_events_read(ev, NULL, NULL);
 		if (ret < 0 && ret != -ENOBUFS) {
-			status = report_nl_error(ev, ret, NULL, NULL);
+			report_nl_error(ev, ret, NULL, NULL);
+			status = EXIT_WAIT_FAILED;
 			break;
 		}
 	}

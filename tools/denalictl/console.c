@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * denalictl: a VM's console, read from (and, with --send, written to)
- * the file descriptor that /dev/denali hands out for it.
+ * denalictl: a VM's console, read from (and, with --send or
+ * --interactive, written to) the file descriptor that /dev/denali hands
+ * out for it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "denalictl.h"
@@ -19,6 +21,7 @@
 static const struct option console_opts[] = {
 	{ "follow", no_argument, NULL, 'f' },
 	{ "send", required_argument, NULL, 's' },
+	{ "interactive", no_argument, NULL, 'i' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -102,6 +105,148 @@ static int send_input(int fd, const struct dn_vm *vm, const char *text)
 	return EXIT_OK;
 }
 
+/* Ctrl-], as virsh and telnet: detaches an interactive console. */
+#define ESCAPE_CHAR	0x1d
+
+/* The terminal as it was before raw mode; restored on every way out. */
+static struct termios saved_tty;
+static bool tty_raw;
+
+/*
+ * Raw mode, but Enter still sends a newline (ICRNL) and a newline still
+ * starts a line (OPOST, ONLCR): guests read and write lines that end in
+ * '\n'. Everything else, Ctrl-C included, goes to the guest.
+ */
+static int tty_make_raw(void)
+{
+	struct termios raw;
+
+	if (!isatty(STDIN_FILENO))
+		return 0;
+	if (tcgetattr(STDIN_FILENO, &saved_tty) < 0)
+		return -errno;
+	raw = saved_tty;
+	cfmakeraw(&raw);
+	raw.c_iflag |= ICRNL;
+	raw.c_oflag |= OPOST | ONLCR;
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) < 0)
+		return -errno;
+	tty_raw = true;
+	return 0;
+}
+
+static void tty_restore(void)
+{
+	if (tty_raw && tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty) == 0)
+		tty_raw = false;
+}
+
+/*
+ * Copies the terminal to the console and the console to the terminal
+ * until the escape character, the end of the VM, or SIGHUP, SIGINT or
+ * SIGTERM. Input that does not fit in the VM's queue yet waits here,
+ * and the terminal is not read meanwhile.
+ */
+static int interactive(int fd, const struct dn_vm *vm)
+{
+	char in[4096], out[4096];
+	size_t in_len = 0, in_off = 0;
+	bool input_open = true, output_open = true, detach = false;
+	int ret, status = EXIT_OK;
+
+	ret = catch_signals();
+	if (ret) {
+		err_msg("cannot catch signals: %s", strerror(-ret));
+		return EXIT_ERR;
+	}
+	ret = tty_make_raw();
+	if (ret) {
+		err_msg("cannot put the terminal in raw mode: %s",
+			strerror(-ret));
+		return EXIT_ERR;
+	}
+	fprintf(stderr, "Connected to %s (id %" PRIu32 "); escape character is ^]\r\n",
+		vm->name, vm->id);
+	while (output_open && !signal_caught()) {
+		struct pollfd pfd[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = STDIN_FILENO, .events = 0 },
+		};
+		ssize_t n;
+
+		if (in_off < in_len)
+			pfd[0].events |= POLLOUT;
+		else if (input_open)
+			pfd[1].events = POLLIN;
+		else
+			pfd[1].fd = -1;
+		ret = poll_signals(pfd, 2, -1);
+		if (ret < 0) {
+			err_msg("cannot wait for the console of %s: %s",
+				vm->name, strerror(-ret));
+			status = EXIT_ERR;
+			break;
+		}
+		ret = 0;
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(fd, out, sizeof(out));
+			if (n > 0) {
+				ret = write_all(STDOUT_FILENO, out, n);
+			} else if (n == 0) {
+				output_open = false;	/* the VM has ended */
+			} else if (errno != EAGAIN && errno != EINTR) {
+				ret = -errno;
+				output_open = false;
+			}
+			if (ret) {
+				err_msg("console of %s: %s", vm->name,
+					strerror(-ret));
+				status = EXIT_ERR;
+				break;
+			}
+		}
+		if (pfd[1].revents && in_off == in_len) {
+			char *esc;
+
+			n = read(STDIN_FILENO, in, sizeof(in));
+			if (n <= 0) {
+				/* The end of input, not of the session. */
+				input_open = n < 0 && (errno == EAGAIN ||
+						       errno == EINTR);
+				continue;
+			}
+			in_off = 0;
+			in_len = n;
+			esc = memchr(in, ESCAPE_CHAR, in_len);
+			if (esc) {
+				in_len = esc - in;
+				input_open = false;
+				detach = true;
+			}
+		}
+		if (in_off < in_len) {
+			n = write(fd, in + in_off, in_len - in_off);
+			if (n >= 0) {
+				in_off += n;
+			} else if (errno == EPIPE) {
+				in_off = in_len;	/* ended: output says so */
+			} else if (errno != EAGAIN && errno != EINTR) {
+				err_msg("cannot send to the console of %s: %s",
+					vm->name, strerror(errno));
+				status = EXIT_ERR;
+				break;
+			}
+		}
+		/* Detached once what came before the escape is queued. */
+		if (detach && in_off == in_len)
+			break;
+	}
+	tty_restore();
+	if (!output_open && !status)
+		fprintf(stderr, "\n%s has ended\n", vm->name);
+	return status;
+}
+
 /*
  * Copies the console to stdout: the history first, then new output.
  * Without follow it stops when nothing more is queued; with follow at
@@ -111,24 +256,26 @@ static int send_input(int fd, const struct dn_vm *vm, const char *text)
 int cmd_console(int argc, char **argv)
 {
 	const char *why, *send = NULL;
-	bool follow = false;
+	bool follow = false, inter = false;
 	struct dn_nl *nl;
 	struct dn_ref ref;
 	struct dn_vm vm;
 	char buf[4096];
 	int c, fd, ret, status;
 
-	while ((c = cmd_getopt("console", argc, argv, ":fs:h", console_opts,
+	while ((c = cmd_getopt("console", argc, argv, ":fis:h", console_opts,
 			       &status)) != -1) {
 		if (c == -2)
 			return status;
 		if (c == 's')
 			send = optarg;
+		else if (c == 'i')
+			inter = true;
 		else
 			follow = true;
 	}
-	if (send && follow)
-		return usage_error("console", "--send and --follow exclude each other");
+	if (!!send + follow + inter > 1)
+		return usage_error("console", "--send, --follow and --interactive exclude each other");
 	if (optind >= argc)
 		return usage_error("console", "missing VM argument");
 	if (optind + 1 < argc)
@@ -148,8 +295,8 @@ int cmd_console(int argc, char **argv)
 	fd = open_console(&vm, ref.arg);
 	if (fd < 0)
 		return EXIT_ERR;
-	if (send) {
-		status = send_input(fd, &vm, send);
+	if (send || inter) {
+		status = send ? send_input(fd, &vm, send) : interactive(fd, &vm);
 		close(fd);
 		return status;
 	}

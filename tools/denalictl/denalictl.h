@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <poll.h>
 
 #include <linux/denali.h>
 
@@ -24,6 +25,15 @@
 #define EXIT_OK		0
 #define EXIT_ERR	1	/* the operation failed */
 #define EXIT_USAGE	2	/* bad command line */
+/*
+ * wait's, beside the guest's own exit code: timeout(1)'s for its time-out
+ * and its own failures, a shell's for a process killed by a signal for
+ * the VMs that did not exit by themselves.
+ */
+#define EXIT_WAIT_TIMEOUT	124	/* --timeout ran out */
+#define EXIT_WAIT_FAILED	125	/* wait itself failed */
+#define EXIT_WAIT_CRASHED	139	/* 128 + SIGSEGV: the kernel stopped it */
+#define EXIT_WAIT_STOPPED	143	/* 128 + SIGTERM: the operator did */
 
 /* Stat attribute types we keep; larger ones are ignored. */
 #define DN_STAT_SLOTS	64
@@ -93,8 +103,9 @@ void fmt_size(uint64_t bytes, char *buf, size_t len);
 /* Milliseconds on a monotonic clock. */
 int64_t now_ms(void);
 /*
- * SIGINT and SIGTERM end the commands that wait: after catch_signals()
- * they are blocked and read from a signalfd in wait_readable(), which
+ * SIGHUP, SIGINT and SIGTERM end the commands that wait: after
+ * catch_signals() they are blocked and read from a signalfd in
+ * wait_readable() and poll_signals(), which
  * then returns 0 and makes signal_caught() true. No signal can slip in
  * between a check and a wait.
  */
@@ -102,6 +113,11 @@ int catch_signals(void);
 bool signal_caught(void);
 /* 1 when fd is readable, 0 on timeout or a caught signal, or -errno. */
 int wait_readable(int fd, int timeout_ms);
+/*
+ * poll(2) on fds and, after catch_signals(), the signals: the count of
+ * fds with events, 0 on timeout or a caught signal, or -errno.
+ */
+int poll_signals(struct pollfd *fds, unsigned int n, int timeout_ms);
 
 /* vm.c */
 const char *vm_state_name(uint32_t state);
@@ -126,6 +142,8 @@ void vm_format_mac(const struct dn_vm *vm, char *buf, size_t len);
 /* json.c */
 void json_string(FILE *f, const char *s);
 void json_vm(FILE *f, const struct dn_vm *vm);
+/* {"id": N, "name": NAME}: what start, create, run, stop... print. */
+void json_vm_ref(FILE *f, const struct dn_vm *vm);
 void json_stats(FILE *f, const struct dn_vm *vm);
 void json_host(FILE *f, const struct dn_host *host);
 

@@ -189,3 +189,10 @@ void json_vm(FILE *f, const struct dn_vm *vm)
 		fputs("null", f);
 	fputc('}', f);
 }
+
+void json_vm_ref(FILE *f, const struct dn_vm *vm)
+{
+	fprintf(f, "{\"id\": %" PRIu32 ", \"name\": ", vm->id);
+	json_string(f, vm->name);
+	fputc('}', f);
+}

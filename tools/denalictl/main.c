@@ -20,11 +20,13 @@ struct command {
 static const struct command commands[] = {
 	{ "start", cmd_start,
 	  "start IMAGE [--name NAME] [--mem SIZE] [--cmdline TEXT] [--mac MAC]\n"
-	  "      [--ip ADDR/LEN] [--gw ADDR] [--trust] [--count N]",
+	  "      [--ip ADDR/LEN] [--gw ADDR] [--trust] [--count N] [-j]",
 	  "Create a VM from the ELF32 image IMAGE and start it. Prints\n"
 	  "\"started NAME (id N)\". Without --name the kernel names it vmN.\n"
 	  "If the VM cannot be started it is destroyed again.\n"
 	  "\n"
+	  "  -j, --json           print {\"id\": N, \"name\": NAME} instead; with\n"
+	  "                       --count an array of them, one per VM made\n"
 	  "  -n, --name NAME      1 to 31 bytes, no blanks; not all digits and\n"
 	  "                       not starting with '#' (those forms mean ids)\n"
 	  "  -m, --mem SIZE       guest memory: bytes, or with a K, M or G suffix\n"
@@ -50,28 +52,38 @@ static const struct command commands[] = {
 	  "                       Not with --mac when N > 1\n" },
 	{ "create", cmd_create,
 	  "create IMAGE [--name NAME] [--mem SIZE] [--cmdline TEXT] [--mac MAC]\n"
-	  "       [--ip ADDR/LEN] [--gw ADDR] [--trust] [--count N]",
+	  "       [--ip ADDR/LEN] [--gw ADDR] [--trust] [--count N] [-j]",
 	  "Create a VM as start does, but leave it in the created state.\n"
 	  "Prints \"created NAME (id N)\". Start it later with 'run'.\n"
 	  "The options are start's; --count N creates N VMs.\n" },
 	{ "run", cmd_run,
-	  "run VM",
-	  "Start an existing VM. Prints \"started NAME (id N)\".\n" },
+	  "run VM [-j]",
+	  "Start an existing VM. Prints \"started NAME (id N)\".\n"
+	  "\n"
+	  "  -j, --json   print {\"id\": N, \"name\": NAME} instead\n" },
 	{ "stop", cmd_stop,
-	  "stop VM",
-	  "Stop a VM. It stays listed, in the stopped state, until destroyed.\n" },
+	  "stop VM [-j]",
+	  "Stop a created, waiting, running or idle VM. It stays listed, in\n"
+	  "the stopped state, until destroyed. Prints \"stopped NAME (id N)\".\n"
+	  "\n"
+	  "  -j, --json   print {\"id\": N, \"name\": NAME} instead\n" },
 	{ "destroy", cmd_destroy,
-	  "destroy VM",
-	  "Stop a VM if it runs, and remove it with its memory and console.\n" },
+	  "destroy VM [-j]",
+	  "Stop a VM if it runs, and remove it with its memory and console.\n"
+	  "Prints \"destroyed NAME (id N)\".\n"
+	  "\n"
+	  "  -j, --json   print {\"id\": N, \"name\": NAME} instead\n" },
 	{ "swap", cmd_swap,
-	  "swap VM | swap --idle",
+	  "swap VM [-j] | swap --idle [-j]",
 	  "Swap an idle or ended VM out now: free what only a running VM\n"
 	  "needs, so that its memory can go to swap. Fails while the VM is\n"
 	  "runnable. Prints \"swapped out NAME (id N)\". The VM comes back in\n"
 	  "by itself when it next runs.\n"
 	  "\n"
 	  "  -i, --idle   swap out every idle VM that is resident; prints\n"
-	  "               \"swapped out N idle VMs\"\n" },
+	  "               \"swapped out N idle VMs\"\n"
+	  "  -j, --json   print {\"id\": N, \"name\": NAME}, with --idle\n"
+	  "               {\"swapped\": N}, instead\n" },
 	{ "list", cmd_list,
 	  "list [-j]",
 	  "List every VM: id, name, state, memory, exit code or crash reason,\n"
@@ -102,7 +114,7 @@ static const struct command commands[] = {
 	  "  -j, --json   print one JSON object of counters (the host's has\n"
 	  "               the key backend first)\n" },
 	{ "console", cmd_console,
-	  "console VM [-f | --send TEXT]",
+	  "console VM [-f | -i | --send TEXT]",
 	  "Print the VM's console: the retained history (the last 4 KiB)\n"
 	  "and what is new since.\n"
 	  "\n"
@@ -110,15 +122,28 @@ static const struct command commands[] = {
 	  "                    SIGINT/SIGTERM arrives (exit status 0 either way)\n"
 	  "  -s, --send TEXT   instead, queue TEXT and a newline as the VM's\n"
 	  "                    console input (at most 4 KiB queued; fails when\n"
-	  "                    it does not fit) and raise its console interrupt\n" },
+	  "                    it does not fit) and raise its console interrupt\n"
+	  "  -i, --interactive attach the terminal both ways, in raw mode: what\n"
+	  "                    is typed goes to the VM (Enter as a newline,\n"
+	  "                    Ctrl-C too), what it prints comes back. Ctrl-]\n"
+	  "                    detaches; the VM's end, SIGHUP and SIGTERM end\n"
+	  "                    it too; the terminal is restored each way\n" },
 	{ "wait", cmd_wait,
-	  "wait VM [--timeout SEC]",
+	  "wait VM [--timeout SEC] [-j]",
 	  "Wait until the VM has stopped, exited or crashed, then print its\n"
 	  "state: \"stopped\", \"exited (code N)\" or \"crashed (REASON)\".\n"
-	  "Exit status 0 whatever the VM's own exit code.\n"
+	  "The exit status says how it ended, as a shell's does for a process\n"
+	  "and timeout(1)'s for the wait itself:\n"
 	  "\n"
-	  "  -t, --timeout SEC   give up after SEC seconds (fractions allowed)\n"
-	  "                      with exit status 1; default: wait forever\n" },
+	  "  N     exited with code N (its low 8 bits, as exit(3) keeps them)\n"
+	  "  124   --timeout ran out first\n"
+	  "  125   wait failed: bad command line, no such VM, no module\n"
+	  "  139   crashed: the kernel stopped it (128 + SIGSEGV)\n"
+	  "  143   stopped by the operator (128 + SIGTERM, as 'docker stop')\n"
+	  "\n"
+	  "  -t, --timeout SEC   give up after SEC seconds (fractions allowed);\n"
+	  "                      default: wait forever\n"
+	  "  -j, --json          print the VM's object, as in 'list -j'\n" },
 	{ "events", cmd_events,
 	  "events [-j] [-n COUNT]",
 	  "Print each VM state change as it happens, one line each:\n"
@@ -156,7 +181,8 @@ static void usage(FILE *f)
 		"\n"
 		"VM is a VM's name, or #N or N (all digits) for the VM with id N.\n"
 		"SIZE is a number of bytes, or a number with a K, M or G suffix.\n"
-		"Exit status: 0 success, 1 failure, 2 bad command line.\n");
+		"Exit status: 0 success, 1 failure, 2 bad command line; wait's are\n"
+		"how the VM ended (see '" PROG_NAME " wait --help').\n");
 }
 
 void usage_cmd(const char *cmd, FILE *f)

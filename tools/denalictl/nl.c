@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
@@ -166,7 +167,14 @@ struct dn_nl *dn_nl_open(void)
 
 	nl->family = genl_ctrl_resolve(nl->sk, DENALI_GENL_NAME);
 	if (nl->family < 0) {
-		if (nl->family == -NLE_OBJ_NOTFOUND)
+		/*
+		 * The family lives in the initial network namespace only;
+		 * /sys/module is the same in every one.
+		 */
+		if (nl->family == -NLE_OBJ_NOTFOUND &&
+		    !access("/sys/module/denali", F_OK))
+			err_msg("the denali family is only in the initial network namespace, not in this one");
+		else if (nl->family == -NLE_OBJ_NOTFOUND)
 			err_msg("the denali module is not loaded");
 		else
 			err_msg("cannot look up the denali netlink family: %s",

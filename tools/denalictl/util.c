@@ -246,6 +246,7 @@ int catch_signals(void)
 	sigset_t set;
 
 	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
@@ -259,26 +260,38 @@ bool signal_caught(void)
 	return caught;
 }
 
-int wait_readable(int fd, int timeout_ms)
+int poll_signals(struct pollfd *fds, unsigned int n, int timeout_ms)
 {
-	struct pollfd pfd[2] = {
-		{ .fd = fd, .events = POLLIN },
-		{ .fd = sig_fd, .events = POLLIN },
-	};
+	struct pollfd pfd[8];
+	unsigned int i;
 	int r;
 
 	if (caught)
 		return 0;
+	if (n >= ARRAY_SIZE(pfd))
+		return -EINVAL;
+	memcpy(pfd, fds, n * sizeof(*fds));
+	pfd[n] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
 	do {
-		r = poll(pfd, 2, timeout_ms);
+		r = poll(pfd, n + 1, timeout_ms);
 	} while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -errno;
-	if (pfd[1].revents) {
+	if (pfd[n].revents) {
 		caught = true;
 		return 0;
 	}
-	return r > 0;
+	for (i = 0; i < n; i++)
+		fds[i].revents = pfd[i].revents;
+	return r;
+}
+
+int wait_readable(int fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int r = poll_signals(&pfd, 1, timeout_ms);
+
+	return r > 0 ? 1 : r;
 }
 
 int parse_mac(const char *s, uint8_t mac[6], const char **why)
