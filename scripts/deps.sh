@@ -11,8 +11,8 @@ packages=(
 	libnl-3-dev libnl-genl-3-dev
 	qemu-system-x86 busybox-static bats
 	bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
-	iproute2 procps util-linux iputils-ping tcpdump curl
-	mandoc
+	iproute2 procps util-linux iputils-ping tcpdump curl ethtool
+	python3-yaml mandoc
 )
 
 missing=()

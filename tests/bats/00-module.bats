@@ -79,6 +79,19 @@ $bad
 	expect_error "the denali module is not loaded"
 }
 
+@test "in another network namespace denalictl says where the family is" {
+	run unshare -n denalictl list
+	expect_error "the denali family is only in the initial network namespace"
+}
+
+@test "nlctrl reports the family as Documentation/netlink/specs/denali.yaml says" {
+	run python3 "$BATS_TEST_DIRNAME/nlspec.py" \
+		"$REPO/Documentation/netlink/specs/denali.yaml"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[-1]} == *" 0 differences" ]]
+}
+
 @test "denali refuses to load while KVM owns the CPU's virtualization" {
 	local m
 

@@ -32,7 +32,7 @@ console_ticks() {
 	# The sleeper was running when the crash came (wait gives up on it),
 	# and goes on to finish every tick.
 	run denalictl wait sl --timeout 0.1
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 124 ]
 	[ "$(console_ticks sl)" -lt 10 ]
 	[ "$(vm_field cr state)" = crashed ]
 	[ "$(vm_field cr crash_reason)" = "triple fault" ]

@@ -94,3 +94,29 @@ start_bad() {
 	[ "$(vm_names)" = mine ]
 	[ "$(vm_field mine state)" = running ]
 }
+
+@test "/dev/denali opens for anyone; its console needs CAP_NET_ADMIN, as netlink" {
+	local nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	local admin=("${nobody[@]}" --inh-caps=+net_admin --ambient-caps=+net_admin)
+	local id
+
+	id=$(start_vm hello.elf mine)
+	wait_vm mine >/dev/null
+	[ "$(stat -c %a /dev/denali)" = 666 ]
+	# The ioctl itself, past netlink: DENALI_IOCTL_CONSOLE_OPEN.
+	run "${nobody[@]}" python3 -c '
+import errno, fcntl, os, struct, sys
+dev = os.open("/dev/denali", os.O_RDONLY)
+try:
+    fcntl.ioctl(dev, 0x4008de01, struct.pack("=II", int(sys.argv[1]), 0))
+except OSError as e:
+    sys.exit(0 if e.errno == errno.EPERM else e.errno)
+sys.exit(1)' "$id"
+	[ "$status" -eq 0 ]
+	run "${nobody[@]}" denalictl console mine
+	expect_error "operation not permitted"
+	# Not root, but with CAP_NET_ADMIN: the console as the family.
+	run "${admin[@]}" denalictl console mine
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "Hello from Denali VM $id" ]]
+}

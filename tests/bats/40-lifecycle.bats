@@ -60,9 +60,54 @@ teardown() {
 	start_vm spin.elf sp
 	SECONDS=0
 	run denalictl wait sp --timeout 2
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 124 ]
 	[ "$SECONDS" -lt 20 ]
 	[ "$(vm_field sp state)" = running ]
+}
+
+@test "wait's exit status says how the VM ended; -j prints the VM" {
+	start_vm hello.elf h1 >/dev/null
+	start_vm crash.elf cr >/dev/null
+	start_vm spin.elf sp >/dev/null
+	run denalictl wait h1 --timeout 60
+	[ "$status" -eq 7 ]
+	[ "$output" = "exited (code 7)" ]
+	run denalictl wait cr --timeout 60
+	[ "$status" -eq 139 ]
+	[[ $output == "crashed ("* ]]
+	denalictl stop sp >/dev/null
+	run denalictl wait sp -j
+	[ "$status" -eq 143 ]
+	[[ $output == '{"id": '*', "name": "sp", "state": "stopped", '*'}' ]]
+	run denalictl wait ghost
+	[ "$status" -eq 125 ]
+	[ "$output" = "denalictl: no such VM: ghost" ]
+	run denalictl wait
+	[ "$status" -eq 125 ]
+}
+
+@test "start, create, run, stop, destroy and swap print id and name with -j" {
+	local out
+
+	out=$(denalictl create "$EX/spin.elf" --name j1 -j)
+	out+=$(denalictl run j1 -j)
+	out+=$(denalictl start "$EX/spin.elf" --name k --count 2 -j)
+	out+=$(denalictl stop j1 --json)
+	out+=$(denalictl swap j1 -j)
+	out+=$(denalictl swap --idle -j)
+	out+=$(denalictl destroy j1 -j)
+	python3 -c 'import json, sys
+dec, s, got = json.JSONDecoder(), sys.argv[1].strip(), []
+while s:
+    v, end = dec.raw_decode(s)
+    got.append(v)
+    s = s[end:].strip()
+j1 = got[0]
+assert list(j1) == ["id", "name"] and j1["name"] == "j1", got
+assert got[1] == got[3] == got[4] == got[6] == j1, got
+assert [v["name"] for v in got[2]] == ["k1", "k2"], got
+assert all(list(v) == ["id", "name"] for v in got[2]), got
+assert got[5] == {"swapped": got[5]["swapped"]}, got' "$out"
 }
 
 @test "console -f follows the output and ends when the VM exits" {

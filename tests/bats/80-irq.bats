@@ -116,6 +116,18 @@ send_inputs() {
 	[ "${lines[*]}" = "echo: ready echo: hello, Denali echo: a second line echo: quit" ]
 }
 
+@test "console -i on a terminal sends typed lines and detaches on Ctrl-]" {
+	# Input typed before the guest reads is queued for it.
+	start_vm echo.elf e1 >/dev/null
+	run python3 "$BATS_TEST_DIRNAME/ptyconsole.py" e1 "typed on a tty"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Detached, not ended: the VM still takes input.
+	denalictl console e1 --send quit
+	run wait_vm e1 30
+	[ "$output" = "exited (code 0)" ]
+}
+
 @test "threads ticking on software timers all finish beside spinners" {
 	local name counts
 

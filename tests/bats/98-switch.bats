@@ -133,6 +133,23 @@ start_echo() {
 	[ "$(vm_stat e1 net_spoofed)" -eq 0 ]
 }
 
+@test "ethtool shows denali0's driver, link and the switch's counters" {
+	local stats
+
+	run ethtool -i "$UPLINK"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "driver: denali" ]
+	run ethtool "$UPLINK"
+	[[ $output == *"Duplex: Full"* ]]
+	[[ $output == *"Link detected: yes"* ]]
+	stats=$(ethtool -S "$UPLINK")
+	echo "$stats"
+	[ "$(awk 'NR > 1 { print $1 }' <<<"$stats" | tr -d : | tr '\n' ' ')" = \
+	  "rx_frames rx_bytes tx_frames tx_bytes rx_drops tx_drops spoofed addr_spoofed router_drops " ]
+	[ "$(awk '$1 == "rx_frames:" { print $2 }' <<<"$stats")" -eq \
+	  "$(cat "/sys/class/net/$UPLINK/statistics/rx_packets")" ]
+}
+
 @test "a spoofing VM's frames reach neither another VM nor denali0" {
 	local out pid
 

@@ -346,9 +346,14 @@ start_vm() {
 }
 
 # wait_vm NAME [SECONDS]: 'denalictl wait' with a timeout (default 60);
-# prints what it printed.
+# prints what it printed. Its exit status tells how the VM ended, which
+# the callers read from that line: only wait's own time-out (124) and
+# failure (125) fail here.
 wait_vm() {
-	denalictl wait "$1" --timeout "${2:-60}"
+	local rc=0
+
+	denalictl wait "$1" --timeout "${2:-60}" || rc=$?
+	[ "$rc" -ne 124 ] && [ "$rc" -ne 125 ] || return "$rc"
 }
 
 # wait_state NAME REGEX [SECONDS]: poll until VM NAME's state matches.
