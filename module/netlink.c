@@ -3,6 +3,11 @@
  * The generic netlink family "denali": create, start, stop, destroy and
  * report VMs. Every command needs CAP_NET_ADMIN. Attributes are checked
  * strictly, each op against its own request attributes.
+ *
+ * The handlers run in parallel (parallel_ops), without the global genl
+ * mutex: a create that reads a large image stalls no other request. Each
+ * holds a reference on the VM it acts on; vm.c locks the rest (see
+ * Documentation/netlink.rst, "Concurrency").
  */
 #include <linux/ctype.h>
 #include <linux/etherdevice.h>
@@ -562,6 +567,7 @@ static struct genl_family denali_family __ro_after_init = {
 	.version = DENALI_GENL_VERSION,
 	.maxattr = DENALI_A_MAX,
 	.module = THIS_MODULE,
+	.parallel_ops = true,
 	.ops = denali_ops,
 	.n_ops = ARRAY_SIZE(denali_ops),
 	.resv_start_op = DENALI_CMD_VM_CREATE,

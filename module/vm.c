@@ -10,6 +10,7 @@
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/rhashtable.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -23,9 +24,8 @@
 #include "net.h"
 #include "vm.h"
 
-/* Protects vm_idr, and through it the set of ids and names. */
-static DEFINE_MUTEX(vms_lock);
-static DEFINE_IDR(vm_idr);
+/* The host's VMs, by id, name and MAC. */
+static struct denali_vm_table vms;
 static atomic64_t vm_serial;
 /* VMs not yet freed; module unload waits for none. */
 static atomic_t vms_alive = ATOMIC_INIT(0);
@@ -45,9 +45,16 @@ static LIST_HEAD(vm_devices);
 
 int denali_vm_init(const struct denali_vm_ops *ops)
 {
+	int ret;
+
 	vm_ops = ops;
 	vm_cache = KMEM_CACHE(denali_vm, SLAB_ACCOUNT);
-	return vm_cache ? 0 : -ENOMEM;
+	if (!vm_cache)
+		return -ENOMEM;
+	ret = denali_vm_table_init(&vms);
+	if (ret)
+		kmem_cache_destroy(vm_cache);
+	return ret;
 }
 
 void denali_vm_add_device(struct denali_vm_device *dev)
@@ -90,6 +97,7 @@ static void vm_detach_devices(struct denali_vm *vm)
 
 void denali_vm_exit(void)
 {
+	denali_vm_table_destroy(&vms);
 	kmem_cache_destroy(vm_cache);
 }
 
@@ -280,77 +288,174 @@ static int vm_setup_pages(struct denali_vm *vm, const char *cmdline)
 	return vm_setup_fpu(vm);
 }
 
-static bool vm_name_taken(const char *name)
-{
-	struct denali_vm *vm;
-	int id;
+static const struct rhashtable_params vm_name_params = {
+	.key_len = DENALI_NAME_MAX,
+	.key_offset = offsetof(struct denali_vm, name),
+	.head_offset = offsetof(struct denali_vm, name_node),
+	.automatic_shrinking = true,
+};
 
-	lockdep_assert_held(&vms_lock);
-	idr_for_each_entry(&vm_idr, vm, id)
-		if (!strcmp(vm->name, name))
-			return true;
-	return false;
+static const struct rhashtable_params vm_mac_params = {
+	.key_len = ETH_ALEN,
+	.key_offset = offsetof(struct denali_vm, mac),
+	.head_offset = offsetof(struct denali_vm, mac_node),
+	.automatic_shrinking = true,
+};
+
+int denali_vm_table_init(struct denali_vm_table *table)
+{
+	int ret;
+
+	mutex_init(&table->lock);
+	idr_init(&table->ids);
+	ret = rhashtable_init(&table->names, &vm_name_params);
+	if (ret)
+		return ret;
+	ret = rhashtable_init(&table->macs, &vm_mac_params);
+	if (ret)
+		rhashtable_destroy(&table->names);
+	return ret;
 }
 
-/* Any VM's, ended ones included: a listing never shows a MAC twice. */
-static bool vm_mac_taken(const u8 *mac)
+/* After the last VM is gone: the tables hold no entries any more. */
+void denali_vm_table_destroy(struct denali_vm_table *table)
 {
-	struct denali_vm *vm;
-	int id;
-
-	lockdep_assert_held(&vms_lock);
-	idr_for_each_entry(&vm_idr, vm, id)
-		if (ether_addr_equal(vm->mac, mac))
-			return true;
-	return false;
+	rhashtable_destroy(&table->macs);
+	rhashtable_destroy(&table->names);
+	idr_destroy(&table->ids);
 }
 
-/* Gives the VM an id, a name and a MAC, making it visible. */
-static int vm_publish(struct denali_vm *vm, const char *name, const u8 *mac,
-		      struct netlink_ext_ack *extack)
+/* Claims vm->name; -EEXIST when another VM has it. */
+static int vm_table_claim_name(struct denali_vm_table *table,
+			       struct denali_vm *vm)
 {
-	int id;
+	return rhashtable_lookup_insert_fast(&table->names, &vm->name_node,
+					     vm_name_params);
+}
+
+int denali_vm_table_add(struct denali_vm_table *table, struct denali_vm *vm,
+			const char *name, const u8 *mac,
+			struct netlink_ext_ack *extack)
+{
+	int ret, id;
 
 	if (mac)
 		ether_addr_copy(vm->mac, mac);
-	else
-		denali_net_default_mac(vm->serial, vm->mac);
-
-	mutex_lock(&vms_lock);
-	if (name && vm_name_taken(name)) {
-		mutex_unlock(&vms_lock);
-		NL_SET_ERR_MSG(extack, "name already in use");
-		return -EEXIST;
+	mutex_lock(&table->lock);
+	if (name) {
+		strscpy_pad(vm->name, name, sizeof(vm->name));
+		ret = vm_table_claim_name(table, vm);
+		if (ret) {
+			if (ret == -EEXIST)
+				NL_SET_ERR_MSG(extack, "name already in use");
+			goto unlock;
+		}
 	}
-	if (vm_mac_taken(vm->mac)) {
-		mutex_unlock(&vms_lock);
-		if (mac)
-			NL_SET_ERR_MSG(extack, "MAC address in use");
-		else
-			NL_SET_ERR_MSG(extack, "default MAC address in use");
-		return -EEXIST;
-	}
-	id = idr_alloc_cyclic(&vm_idr, NULL, 1, 0, GFP_KERNEL);
+	/* Any VM's, ended ones included: a listing never shows a MAC twice. */
+	ret = rhashtable_lookup_insert_fast(&table->macs, &vm->mac_node,
+					    vm_mac_params);
+	if (ret == -EEXIST && mac)
+		NL_SET_ERR_MSG(extack, "MAC address in use");
+	else if (ret == -EEXIST)
+		NL_SET_ERR_MSG(extack, "default MAC address in use");
+	if (ret)
+		goto err_name;
+	/* NULL until published: no lookup finds a VM being built. */
+	id = idr_alloc_cyclic(&table->ids, NULL, 1, 0, GFP_KERNEL);
 	if (id < 0) {
-		mutex_unlock(&vms_lock);
+		ret = id;
 		NL_SET_ERR_MSG(extack, "too many VMs");
-		return id;
+		goto err_mac;
 	}
 	vm->id = id;
-	if (name)
-		strscpy(vm->name, name, sizeof(vm->name));
-	else
+	if (!name) {
+		memset(vm->name, 0, sizeof(vm->name));
 		snprintf(vm->name, sizeof(vm->name), "vm%d", id);
-	/* An unnamed VM's default name may collide with a chosen one. */
-	if (!name && vm_name_taken(vm->name)) {
-		idr_remove(&vm_idr, id);
-		mutex_unlock(&vms_lock);
-		NL_SET_ERR_MSG(extack, "default name already in use");
-		return -EEXIST;
+		/* An unnamed VM's default name may collide with a chosen one. */
+		ret = vm_table_claim_name(table, vm);
+		if (ret == -EEXIST)
+			NL_SET_ERR_MSG(extack, "default name already in use");
+		if (ret)
+			goto err_id;
 	}
-	idr_replace(&vm_idr, vm, id);
-	mutex_unlock(&vms_lock);
+	mutex_unlock(&table->lock);
 	return 0;
+
+err_id:
+	idr_remove(&table->ids, id);
+err_mac:
+	rhashtable_remove_fast(&table->macs, &vm->mac_node, vm_mac_params);
+err_name:
+	if (name)
+		rhashtable_remove_fast(&table->names, &vm->name_node,
+				       vm_name_params);
+unlock:
+	mutex_unlock(&table->lock);
+	return ret;
+}
+
+void denali_vm_table_publish(struct denali_vm_table *table,
+			     struct denali_vm *vm)
+{
+	mutex_lock(&table->lock);
+	idr_replace(&table->ids, vm, vm->id);
+	mutex_unlock(&table->lock);
+}
+
+bool denali_vm_table_del(struct denali_vm_table *table, struct denali_vm *vm)
+{
+	bool found;
+
+	mutex_lock(&table->lock);
+	/* The name's entry is this VM's own exactly while its MAC's is. */
+	found = !rhashtable_remove_fast(&table->macs, &vm->mac_node,
+					vm_mac_params);
+	if (found) {
+		rhashtable_remove_fast(&table->names, &vm->name_node,
+				       vm_name_params);
+		idr_remove(&table->ids, vm->id);
+	}
+	mutex_unlock(&table->lock);
+	return found;
+}
+
+static struct denali_vm *vm_get(struct denali_vm *vm)
+{
+	if (vm)
+		kref_get(&vm->ref);
+	return vm;
+}
+
+struct denali_vm *denali_vm_table_get_by_id(struct denali_vm_table *table,
+					    u32 id)
+{
+	struct denali_vm *vm;
+
+	if (id > INT_MAX)
+		return NULL;
+	mutex_lock(&table->lock);
+	vm = vm_get(idr_find(&table->ids, id));
+	mutex_unlock(&table->lock);
+	return vm;
+}
+
+struct denali_vm *denali_vm_table_get_by_name(struct denali_vm_table *table,
+					      const char *name)
+{
+	char key[DENALI_NAME_MAX] = {};
+	struct denali_vm *vm;
+
+	/* Longer than any VM's name: nobody's. */
+	if (strscpy(key, name, sizeof(key)) < 0)
+		return NULL;
+	mutex_lock(&table->lock);
+	vm = rhashtable_lookup_fast(&table->names, key, vm_name_params);
+	/* Found only once published, as by id. */
+	if (vm && idr_find(&table->ids, vm->id) != vm)
+		vm = NULL;
+	vm = vm_get(vm);
+	mutex_unlock(&table->lock);
+	return vm;
 }
 
 struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
@@ -371,6 +476,7 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 		return ERR_PTR(-ENOMEM);
 	kref_init(&vm->ref);
 	spin_lock_init(&vm->lock);
+	mutex_init(&vm->op_lock);
 	INIT_LIST_HEAD(&vm->run_node);
 	INIT_LIST_HEAD(&vm->gate_node);
 	INIT_LIST_HEAD(&vm->swap_node);
@@ -396,10 +502,15 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	if (ret)
 		goto err_vcpu;
 	denali_console_init(&vm->console, &vm->mem, vm_ops->console_input);
-	ret = vm_publish(vm, cfg->name, cfg->mac, extack);
+	if (!cfg->mac)
+		denali_net_default_mac(vm->serial, vm->mac);
+	ret = denali_vm_table_add(&vms, vm, cfg->name, cfg->mac, extack);
 	if (ret)
 		goto err_mem;
-	/* From here on the VM is visible; vm_release() undoes the rest. */
+	/*
+	 * Its id, name and MAC are its own from here, but nobody finds it
+	 * until it is published, whole; vm_release() undoes the rest.
+	 */
 	atomic_inc(&vms_alive);
 	vm->vcpu->id = vm->id;
 	/* Netlink runs this in the creator's context. */
@@ -428,15 +539,17 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	vm->vcpu->regs.gpr[DENALI_REG_AX] = DENALI_BOOT_MAGIC;
 	vm->vcpu->regs.gpr[DENALI_REG_BX] = DENALI_VREGS_ADDR;
 	vm->vcpu->regs.gpr[DENALI_REG_SP] = vm->mem.size;
-	/* One reference for the id, one for the caller. */
+	/*
+	 * One reference for the id, one for the caller, taken before a
+	 * destroy by id can drop the first.
+	 */
 	kref_get(&vm->ref);
+	denali_vm_table_publish(&vms, vm);
 	denali_vm_notify(vm);
 	return vm;
 
 err_unpublish:
-	mutex_lock(&vms_lock);
-	idr_remove(&vm_idr, vm->id);
-	mutex_unlock(&vms_lock);
+	denali_vm_table_del(&vms, vm);
 	denali_vm_put(vm);
 	return ERR_PTR(ret);
 err_mem:
@@ -453,18 +566,22 @@ int denali_vm_start(struct denali_vm *vm, struct netlink_ext_ack *extack)
 	unsigned long flags;
 	int ret;
 
+	/* A stop may not come between the start and the submit. */
+	mutex_lock(&vm->op_lock);
 	spin_lock_irqsave(&vm->lock, flags);
 	ret = denali_vm_transition(vm, DENALI_EV_START);
 	if (ret >= 0)
 		vm->waiting_since = ktime_get_ns();
 	spin_unlock_irqrestore(&vm->lock, flags);
 	if (ret < 0) {
+		mutex_unlock(&vm->op_lock);
 		NL_SET_ERR_MSG(extack, "VM was already started");
 		return -EBUSY;
 	}
 	/* Waiting, even if only until the gatekeeper admits it below. */
 	denali_vm_notify(vm);
 	vm_ops->submit(vm);
+	mutex_unlock(&vm->op_lock);
 	return 0;
 }
 
@@ -481,6 +598,8 @@ int denali_vm_stop(struct denali_vm *vm, struct netlink_ext_ack *extack)
 	unsigned long flags;
 	int ret;
 
+	/* A second stop or a destroy finishes it after this one. */
+	mutex_lock(&vm->op_lock);
 	spin_lock_irqsave(&vm->lock, flags);
 	ret = denali_vm_transition(vm, DENALI_EV_STOP);
 	if (ret >= 0) {
@@ -489,12 +608,14 @@ int denali_vm_stop(struct denali_vm *vm, struct netlink_ext_ack *extack)
 	}
 	spin_unlock_irqrestore(&vm->lock, flags);
 	if (ret < 0) {
+		mutex_unlock(&vm->op_lock);
 		NL_SET_ERR_MSG(extack, "VM is not running");
 		return -EINVAL;
 	}
 	vm_finish(vm);
 	/* Told once it is off its CPU for good. */
 	denali_vm_notify(vm);
+	mutex_unlock(&vm->op_lock);
 	return 0;
 }
 
@@ -502,6 +623,7 @@ void denali_vm_destroy(struct denali_vm *vm)
 {
 	unsigned long flags;
 
+	mutex_lock(&vm->op_lock);
 	spin_lock_irqsave(&vm->lock, flags);
 	if (denali_vm_transition(vm, DENALI_EV_STOP) >= 0) {
 		vm->stop = true;
@@ -512,48 +634,20 @@ void denali_vm_destroy(struct denali_vm *vm)
 	/* A live VM stops first, as with denali_vm_stop(). */
 	denali_vm_notify(vm);
 
-	mutex_lock(&vms_lock);
-	if (idr_find(&vm_idr, vm->id) == vm) {
-		idr_remove(&vm_idr, vm->id);
-		/* Drop the reference that the id held. */
+	/* The first destroy drops the reference that the id held. */
+	if (denali_vm_table_del(&vms, vm))
 		kref_put(&vm->ref, vm_release);
-	}
-	mutex_unlock(&vms_lock);
-}
-
-static struct denali_vm *vm_get(struct denali_vm *vm)
-{
-	if (vm)
-		kref_get(&vm->ref);
-	return vm;
+	mutex_unlock(&vm->op_lock);
 }
 
 struct denali_vm *denali_vm_get_by_id(u32 id)
 {
-	struct denali_vm *vm = NULL;
-
-	if (id > INT_MAX)
-		return NULL;
-	mutex_lock(&vms_lock);
-	vm = vm_get(idr_find(&vm_idr, id));
-	mutex_unlock(&vms_lock);
-	return vm;
+	return denali_vm_table_get_by_id(&vms, id);
 }
 
 struct denali_vm *denali_vm_get_by_name(const char *name)
 {
-	struct denali_vm *vm, *found = NULL;
-	int id;
-
-	mutex_lock(&vms_lock);
-	idr_for_each_entry(&vm_idr, vm, id) {
-		if (!strcmp(vm->name, name)) {
-			found = vm_get(vm);
-			break;
-		}
-	}
-	mutex_unlock(&vms_lock);
-	return found;
+	return denali_vm_table_get_by_name(&vms, name);
 }
 
 struct denali_vm *denali_vm_get_next(u32 *id)
@@ -564,9 +658,9 @@ struct denali_vm *denali_vm_get_next(u32 *id)
 	if (*id > INT_MAX)
 		return NULL;
 	next = *id;
-	mutex_lock(&vms_lock);
-	vm = vm_get(idr_get_next(&vm_idr, &next));
-	mutex_unlock(&vms_lock);
+	mutex_lock(&vms.lock);
+	vm = vm_get(idr_get_next(&vms.ids, &next));
+	mutex_unlock(&vms.lock);
 	if (vm)
 		*id = (u32)next + 1;
 	return vm;
@@ -631,8 +725,8 @@ void denali_vm_count(struct denali_vm_counts *c)
 	int id;
 
 	memset(c, 0, sizeof(*c));
-	mutex_lock(&vms_lock);
-	idr_for_each_entry(&vm_idr, vm, id) {
+	mutex_lock(&vms.lock);
+	idr_for_each_entry(&vms.ids, vm, id) {
 		enum denali_vm_state state = READ_ONCE(vm->state);
 
 		c->vms++;
@@ -645,7 +739,7 @@ void denali_vm_count(struct denali_vm_counts *c)
 				c->swapped++;
 		}
 	}
-	mutex_unlock(&vms_lock);
+	mutex_unlock(&vms.lock);
 }
 
 void denali_vms_exit(void)
@@ -658,5 +752,4 @@ void denali_vms_exit(void)
 		denali_vm_put(vm);
 	}
 	wait_var_event(&vms_alive, !atomic_read(&vms_alive));
-	idr_destroy(&vm_idr);
 }

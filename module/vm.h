@@ -3,9 +3,12 @@
 #define _DENALI_VM_H
 
 #include <linux/hrtimer.h>
+#include <linux/idr.h>
 #include <linux/if_ether.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -51,7 +54,16 @@ struct denali_vm {
 	u32 id;
 	/* Never reused, unlike id: its default MAC derives from it. */
 	u64 serial;
+	/* Zero-padded: the whole array is its key in the name table. */
 	char name[DENALI_NAME_MAX];
+	/* Its entries in the VM table's name and MAC indexes. */
+	struct rhash_head name_node;
+	struct rhash_head mac_node;
+	/*
+	 * Serializes the operator's start, stop and destroy of this VM:
+	 * netlink handlers run in parallel, and two of them may act on it.
+	 */
+	struct mutex op_lock;
 
 	/*
 	 * Protects state, exit_code, crash_reason, on_runqueue, stop,
@@ -161,6 +173,44 @@ struct denali_vm_config {
 	__be32 ipv4;		/* 0: none, and no address checks */
 	bool trusted;		/* it routes: no address checks */
 };
+
+/*
+ * Every VM by id, name and MAC: what makes them unique and finds them at
+ * a constant cost however many VMs there are. The ids are an IDR (a
+ * radix tree: cyclic allocation and the dump's id order); names and MACs
+ * are hash tables that grow and shrink with the number of VMs. lock
+ * protects all three and holds each VM found by a lookup alive until it
+ * takes its reference. A VM is added with NULL in its id's slot, so that
+ * no lookup finds it, and published once it is whole. The host has one
+ * table (vm.c); the KUnit suite makes its own.
+ */
+struct denali_vm_table {
+	struct mutex lock;
+	struct idr ids;
+	struct rhashtable names;
+	struct rhashtable macs;
+};
+
+int denali_vm_table_init(struct denali_vm_table *table);
+void denali_vm_table_destroy(struct denali_vm_table *table);
+/*
+ * Gives the VM an id, its name (NULL: "vm<id>") and its MAC (NULL: the
+ * default already in vm->mac), and claims both: -EEXIST, with the extack
+ * message, when either is another VM's (ended and unpublished included).
+ */
+int denali_vm_table_add(struct denali_vm_table *table, struct denali_vm *vm,
+			const char *name, const u8 *mac,
+			struct netlink_ext_ack *extack);
+/* Makes an added VM visible to the lookups. */
+void denali_vm_table_publish(struct denali_vm_table *table,
+			     struct denali_vm *vm);
+/* Takes an added VM out; false when it was not in (removed already). */
+bool denali_vm_table_del(struct denali_vm_table *table, struct denali_vm *vm);
+/* Published VMs only, each with a reference taken; NULL when none. */
+struct denali_vm *denali_vm_table_get_by_id(struct denali_vm_table *table,
+					    u32 id);
+struct denali_vm *denali_vm_table_get_by_name(struct denali_vm_table *table,
+					      const char *name);
 
 struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 				   struct netlink_ext_ack *extack);

@@ -3,9 +3,12 @@
  * KUnit suite for the VM state machine: every (state, event) pair is
  * either one allowed transition or refused, nothing leaves a final
  * state, and the transition function tells the listeners each change
- * once, in order, except idling and waking.
+ * once, in order, except idling and waking. The VM table: unique ids,
+ * names and MACs, lookups that find only published VMs, and many VMs.
  */
 #include <kunit/test.h>
+#include <linux/etherdevice.h>
+#include <net/netlink.h>
 #include <linux/denali.h>
 
 #include "vm.h"
@@ -265,6 +268,168 @@ static void vm_unlisten(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, listened.nr_heard, 0);
 }
 
+/* A VM as the table sees it: a reference and a MAC ending in n (16 bits). */
+static struct denali_vm *table_vm(struct kunit *test, u32 n)
+{
+	struct denali_vm *vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, vm);
+	kref_init(&vm->ref);
+	vm->mac[0] = 0x02;
+	vm->mac[4] = n >> 8;
+	vm->mac[5] = n;
+	return vm;
+}
+
+static void table_no_release(struct kref *ref)
+{
+}
+
+/* found is want (NULL: nothing found); drops what the lookup took. */
+static void table_expect(struct kunit *test, struct denali_vm *found,
+			 struct denali_vm *want)
+{
+	KUNIT_EXPECT_PTR_EQ(test, found, want);
+	if (found) {
+		KUNIT_EXPECT_EQ(test, kref_read(&found->ref), 2);
+		kref_put(&found->ref, table_no_release);
+	}
+}
+
+static struct denali_vm_table *table_new(struct kunit *test)
+{
+	struct denali_vm_table *table;
+
+	table = kunit_kzalloc(test, sizeof(*table), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, table);
+	KUNIT_ASSERT_EQ(test, denali_vm_table_init(table), 0);
+	return table;
+}
+
+/* Added, a VM has its id and name but is found only once published. */
+static void vm_table_publish(struct kunit *test)
+{
+	struct denali_vm_table *table = table_new(test);
+	struct denali_vm *a = table_vm(test, 1), *b = table_vm(test, 2);
+	char name[DENALI_NAME_MAX];
+
+	KUNIT_ASSERT_EQ(test, denali_vm_table_add(table, a, NULL, NULL, NULL),
+			0);
+	KUNIT_ASSERT_EQ(test, denali_vm_table_add(table, b, "web", NULL, NULL),
+			0);
+	KUNIT_EXPECT_GT(test, a->id, 0);
+	KUNIT_EXPECT_NE(test, a->id, b->id);
+	snprintf(name, sizeof(name), "vm%u", a->id);
+	KUNIT_EXPECT_STREQ(test, a->name, name);
+	KUNIT_EXPECT_STREQ(test, b->name, "web");
+
+	table_expect(test, denali_vm_table_get_by_id(table, a->id), NULL);
+	table_expect(test, denali_vm_table_get_by_name(table, name), NULL);
+	denali_vm_table_publish(table, a);
+	denali_vm_table_publish(table, b);
+	table_expect(test, denali_vm_table_get_by_id(table, a->id), a);
+	table_expect(test, denali_vm_table_get_by_name(table, name), a);
+	table_expect(test, denali_vm_table_get_by_id(table, b->id), b);
+	table_expect(test, denali_vm_table_get_by_name(table, "web"), b);
+	table_expect(test, denali_vm_table_get_by_name(table, "we"), NULL);
+	table_expect(test, denali_vm_table_get_by_name(table, "webs"), NULL);
+	table_expect(test, denali_vm_table_get_by_id(table, b->id + 1), NULL);
+	table_expect(test, denali_vm_table_get_by_id(table, U32_MAX), NULL);
+	table_expect(test, denali_vm_table_get_by_name(table,
+		"a-name-longer-than-any-vm-may-have"), NULL);
+
+	KUNIT_EXPECT_TRUE(test, denali_vm_table_del(table, a));
+	KUNIT_EXPECT_TRUE(test, denali_vm_table_del(table, b));
+	denali_vm_table_destroy(table);
+}
+
+/* A name or MAC is one VM's until it leaves, published or not. */
+static void vm_table_unique(struct kunit *test)
+{
+	static const u8 chosen[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x42 };
+	static const u8 other[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x43 };
+	struct denali_vm_table *table = table_new(test);
+	struct denali_vm *a = table_vm(test, 1), *b = table_vm(test, 2);
+	struct denali_vm *c = table_vm(test, 3);
+	struct netlink_ext_ack extack = {};
+	char name[DENALI_NAME_MAX];
+
+	KUNIT_ASSERT_EQ(test, denali_vm_table_add(table, a, "a", chosen, NULL),
+			0);
+	KUNIT_EXPECT_TRUE(test, ether_addr_equal(a->mac, chosen));
+	KUNIT_EXPECT_EQ(test, denali_vm_table_add(table, b, "a", NULL, &extack),
+			-EEXIST);
+	KUNIT_EXPECT_STREQ(test, extack._msg, "name already in use");
+	KUNIT_EXPECT_EQ(test, denali_vm_table_add(table, b, "b", chosen,
+						  &extack), -EEXIST);
+	KUNIT_EXPECT_STREQ(test, extack._msg, "MAC address in use");
+	/* A failed add leaves nothing behind: "b" is still free. */
+	KUNIT_ASSERT_EQ(test, denali_vm_table_add(table, b, "b", other, NULL),
+			0);
+	KUNIT_EXPECT_EQ(test, denali_vm_table_add(table, c, NULL, other,
+						  &extack), -EEXIST);
+	KUNIT_EXPECT_STREQ(test, extack._msg, "MAC address in use");
+
+	/*
+	 * A default name taken by a chosen one: a takes the next id and
+	 * the name of the one after, which c would get.
+	 */
+	snprintf(name, sizeof(name), "vm%u", b->id + 2);
+	KUNIT_EXPECT_TRUE(test, denali_vm_table_del(table, a));
+	KUNIT_EXPECT_FALSE(test, denali_vm_table_del(table, a));
+	KUNIT_ASSERT_EQ(test, denali_vm_table_add(table, a, name, chosen, NULL),
+			0);
+	c = table_vm(test, 3);
+	KUNIT_EXPECT_EQ(test, denali_vm_table_add(table, c, NULL, NULL,
+						  &extack), -EEXIST);
+	KUNIT_EXPECT_STREQ(test, extack._msg, "default name already in use");
+
+	/* Gone, its name and MAC serve again at once. */
+	KUNIT_EXPECT_TRUE(test, denali_vm_table_del(table, a));
+	KUNIT_ASSERT_EQ(test, denali_vm_table_add(table, c, name, chosen, NULL),
+			0);
+	KUNIT_EXPECT_TRUE(test, denali_vm_table_del(table, b));
+	KUNIT_EXPECT_TRUE(test, denali_vm_table_del(table, c));
+	denali_vm_table_destroy(table);
+}
+
+#define TABLE_MANY	4096
+
+/* Every one of many VMs is found by id and name; none once gone. */
+static void vm_table_many(struct kunit *test)
+{
+	struct denali_vm_table *table = table_new(test);
+	struct denali_vm **vm;
+	char name[DENALI_NAME_MAX];
+	u32 i;
+
+	vm = kunit_kcalloc(test, TABLE_MANY, sizeof(*vm), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vm);
+	for (i = 0; i < TABLE_MANY; i++) {
+		vm[i] = table_vm(test, i);
+		snprintf(name, sizeof(name), "guest-%u", i);
+		KUNIT_ASSERT_EQ(test, denali_vm_table_add(table, vm[i],
+				i % 2 ? name : NULL, NULL, NULL), 0);
+		denali_vm_table_publish(table, vm[i]);
+	}
+	for (i = 0; i < TABLE_MANY; i++) {
+		table_expect(test, denali_vm_table_get_by_id(table, vm[i]->id),
+			     vm[i]);
+		table_expect(test,
+			     denali_vm_table_get_by_name(table, vm[i]->name),
+			     vm[i]);
+	}
+	for (i = 0; i < TABLE_MANY; i += 2)
+		KUNIT_EXPECT_TRUE(test, denali_vm_table_del(table, vm[i]));
+	for (i = 0; i < TABLE_MANY; i++)
+		table_expect(test,
+			     denali_vm_table_get_by_name(table, vm[i]->name),
+			     i % 2 ? vm[i] : NULL);
+	for (i = 1; i < TABLE_MANY; i += 2)
+		KUNIT_EXPECT_TRUE(test, denali_vm_table_del(table, vm[i]));
+	denali_vm_table_destroy(table);
+}
+
 static struct kunit_case denali_vm_cases[] = {
 	KUNIT_CASE(vm_every_transition),
 	KUNIT_CASE(vm_final_states),
@@ -272,6 +437,9 @@ static struct kunit_case denali_vm_cases[] = {
 	KUNIT_CASE(vm_transition_follows_table),
 	KUNIT_CASE(vm_transition_tells_listeners),
 	KUNIT_CASE(vm_unlisten),
+	KUNIT_CASE(vm_table_publish),
+	KUNIT_CASE(vm_table_unique),
+	KUNIT_CASE(vm_table_many),
 	{}
 };
 
