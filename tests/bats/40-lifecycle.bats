@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 #
-# A VM's life from the operator's side: stop, destroy, and following its
-# console until it ends.
+# A VM's life from the operator's side: stop, destroy, following its
+# console until it ends, and many commands in one denalictl (-b).
 
 load helpers
 
@@ -138,4 +138,30 @@ assert got[5] == {"swapped": got[5]["swapped"]}, got' "$out"
 	run timeout 20 denalictl console h1 -f
 	[ "$status" -eq 0 ]
 	[ "${lines[1]}" = "cmdline: x" ]
+}
+
+@test "batch mode runs one command per line and stops at the first failure" {
+	cat >"$BATS_TEST_TMPDIR/cmds" <<-END
+		# comments and blank lines are skipped
+
+		create $EX/hello.elf --name b1 --mem 128K  # a comment
+		destroy nosuch
+		create "$EX/hello.elf" --name 'b'2
+	END
+	run denalictl -b "$BATS_TEST_TMPDIR/cmds"
+	[ "$status" -eq 1 ]
+	[[ ${lines[0]} =~ ^created\ b1\ \(id\ [0-9]+\)$ ]]
+	[ "${lines[1]}" = "denalictl: no such VM: nosuch" ]
+	[ "${lines[2]}" = "denalictl: $BATS_TEST_TMPDIR/cmds:4: command failed" ]
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(vm_count)" -eq 1 ]
+
+	# With -f it goes on; the status is the first failure's.
+	run denalictl -b - -f <"$BATS_TEST_TMPDIR/cmds"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "denalictl: name already in use: b1" ]
+	[ "${lines[1]}" = "denalictl: stdin:3: command failed" ]
+	[ "${lines[3]}" = "denalictl: stdin:4: command failed" ]
+	[[ ${lines[4]} =~ ^created\ b2\ \(id\ [0-9]+\)$ ]]
+	[ "$(vm_count)" -eq 2 ]
 }

@@ -189,6 +189,9 @@ int dn_events_read(struct dn_nl *nl, dn_vm_cb cb, void *arg);
 int report_nl_error(struct dn_nl *nl, int err, const char *vm,
 		    const char *new_name);
 
+/* batch.c: -b FILE, the commands of FILE one per line. */
+int cmd_batch(int argc, char **argv);
+
 /* console.c */
 int cmd_console(int argc, char **argv);
 
@@ -217,6 +220,8 @@ struct option;
 int cmd_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, int *status);
 void usage_cmd(const char *cmd, FILE *f);
+/* Runs one command line, argv[0] being the command; its exit status. */
+int run_command(int argc, char **argv);
 int usage_error(const char *cmd, const char *fmt, ...) __printf(2, 3);
 
 #endif /* _DENALICTL_H */

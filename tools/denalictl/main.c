@@ -170,6 +170,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: " PROG_NAME " COMMAND [ARGS]\n"
 		"       " PROG_NAME " COMMAND --help\n"
+		"       " PROG_NAME " -b FILE [-f]\n"
 		"\n"
 		"Manage the VMs of the Denali isolation kernel (the denali module).\n"
 		"Every command but --help needs CAP_NET_ADMIN.\n"
@@ -181,6 +182,17 @@ static void usage(FILE *f)
 		"\n"
 		"VM is a VM's name, or #N or N (all digits) for the VM with id N.\n"
 		"SIZE is a number of bytes, or a number with a K, M or G suffix.\n"
+		"\n"
+		"  -b, --batch FILE   run the commands in FILE (- for standard\n"
+		"                     input), one per line, in this one process;\n"
+		"                     words as on the command line, with '...' and\n"
+		"                     \"...\" quoting; # starts a comment; blank lines\n"
+		"                     are skipped. A failing command is reported\n"
+		"                     with its line (\"FILE:N: command failed\") and\n"
+		"                     ends the batch with its exit status\n"
+		"  -f, --force        with -b, go on after a failing command; the\n"
+		"                     exit status is then the first failure's\n"
+		"\n"
 		"Exit status: 0 success, 1 failure, 2 bad command line; wait's are\n"
 		"how the VM ended (see '" PROG_NAME " wait --help').\n");
 }
@@ -246,33 +258,41 @@ int cmd_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 
 int main(int argc, char **argv)
 {
-	const struct command *c;
-
 	if (argc < 2)
 		return usage_error(NULL, "no command given");
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+	if (!strcmp(argv[1], "-b") || !strncmp(argv[1], "--batch", 7) ||
+	    !strcmp(argv[1], "-f") || !strcmp(argv[1], "--force"))
+		return cmd_batch(argc, argv);
+	return run_command(argc - 1, argv + 1);
+}
+
+int run_command(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
 		usage(stdout);
 		return EXIT_OK;
 	}
-	if (!strcmp(argv[1], "help")) {
-		if (argc > 2 && !find_command(argv[2]))
-			return usage_error(NULL, "unknown command '%s'", argv[2]);
-		if (argc > 2)
-			usage_cmd(argv[2], stdout);
+	if (!strcmp(argv[0], "help")) {
+		if (argc > 1 && !find_command(argv[1]))
+			return usage_error(NULL, "unknown command '%s'", argv[1]);
+		if (argc > 1)
+			usage_cmd(argv[1], stdout);
 		else
 			usage(stdout);
 		return EXIT_OK;
 	}
-	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+	if (!strcmp(argv[0], "-V") || !strcmp(argv[0], "--version")) {
 		printf(PROG_NAME " " PROG_VERSION " (denali genetlink version %d)\n",
 		       DENALI_GENL_VERSION);
 		return EXIT_OK;
 	}
-	if (argv[1][0] == '-')
-		return usage_error(NULL, "unknown option '%s'", argv[1]);
+	if (argv[0][0] == '-')
+		return usage_error(NULL, "unknown option '%s'", argv[0]);
 
-	c = find_command(argv[1]);
+	c = find_command(argv[0]);
 	if (!c)
-		return usage_error(NULL, "unknown command '%s'", argv[1]);
-	return c->fn(argc - 1, argv + 1);
+		return usage_error(NULL, "unknown command '%s'", argv[0]);
+	return c->fn(argc, argv);
 }
