@@ -56,6 +56,7 @@
 #include <linux/jhash.h>
 #include <linux/moduleparam.h>
 #include <linux/rculist.h>
+#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/udp.h>
 #include <linux/wait_bit.h>
@@ -267,16 +268,27 @@ static u32 mac_hash(const u8 *mac)
 	return jhash(mac, ETH_ALEN, 0);
 }
 
-void denali_switch_init(struct denali_switch *sw, struct workqueue_struct *wq)
+static const struct rhashtable_params port_mac_params = {
+	.key_len = ETH_ALEN,
+	.key_offset = offsetof(struct denali_port, mac),
+	.head_offset = offsetof(struct denali_port, hnode),
+	.automatic_shrinking = true,
+};
+
+int denali_switch_init(struct denali_switch *sw, struct workqueue_struct *wq)
 {
+	int ret = rhashtable_init(&sw->by_mac, &port_mac_params);
+
+	if (ret)
+		return ret;
 	spin_lock_init(&sw->lock);
 	INIT_LIST_HEAD(&sw->ports);
-	hash_init(sw->by_mac);
 	RCU_INIT_POINTER(sw->uplink, NULL);
 	INIT_LIST_HEAD(&sw->tx_ready);
 	memset(sw->fdb, 0, sizeof(sw->fdb));
 	sw->wq = wq;
 	INIT_WORK(&sw->work, switch_work);
+	return 0;
 }
 
 void denali_switch_destroy(struct denali_switch *sw)
@@ -285,17 +297,13 @@ void denali_switch_destroy(struct denali_switch *sw)
 		cancel_work_sync(&sw->work);
 	WARN_ON(!list_empty(&sw->ports));
 	WARN_ON(!list_empty(&sw->tx_ready));
+	rhashtable_destroy(&sw->by_mac);
 }
 
 /* A VM port by MAC; under rcu_read_lock() or sw->lock. */
 static struct denali_port *sw_lookup(struct denali_switch *sw, const u8 *mac)
 {
-	struct denali_port *port;
-
-	hash_for_each_possible_rcu(sw->by_mac, port, hnode, mac_hash(mac))
-		if (ether_addr_equal(port->mac, mac))
-			return port;
-	return NULL;
+	return rhashtable_lookup_fast(&sw->by_mac, mac, port_mac_params);
 }
 
 struct denali_port *denali_port_add(struct denali_switch *sw, const u8 *mac,
@@ -327,14 +335,14 @@ struct denali_port *denali_port_add(struct denali_switch *sw, const u8 *mac,
 	spin_lock_bh(&sw->lock);
 	if (uplink && rcu_access_pointer(sw->uplink))
 		ret = -EBUSY;
-	else if (!uplink && sw_lookup(sw, mac))
-		ret = -EEXIST;
+	else if (!uplink)
+		/* -EEXIST when another port has the MAC. */
+		ret = rhashtable_lookup_insert_fast(&sw->by_mac, &port->hnode,
+						    port_mac_params);
 	if (!ret) {
 		list_add_tail_rcu(&port->node, &sw->ports);
 		if (uplink)
 			rcu_assign_pointer(sw->uplink, port);
-		else
-			hash_add_rcu(sw->by_mac, &port->hnode, mac_hash(mac));
 	}
 	spin_unlock_bh(&sw->lock);
 	if (ret) {
@@ -361,7 +369,8 @@ void denali_port_del(struct denali_port *port)
 	if (port->uplink)
 		RCU_INIT_POINTER(sw->uplink, NULL);
 	else
-		hash_del_rcu(&port->hnode);
+		rhashtable_remove_fast(&sw->by_mac, &port->hnode,
+				       port_mac_params);
 	list_del_init(&port->tx_node);
 	skb_queue_splice_init(&port->txq, &txq);
 	spin_unlock_bh(&sw->lock);
@@ -649,6 +658,7 @@ int denali_net_init(void)
 {
 	struct workqueue_struct *wq;
 	struct denali_switch *sw;
+	int ret;
 
 	sw = kzalloc(sizeof(*sw), GFP_KERNEL);
 	if (!sw)
@@ -659,7 +669,12 @@ int denali_net_init(void)
 		kfree(sw);
 		return -ENOMEM;
 	}
-	denali_switch_init(sw, wq);
+	ret = denali_switch_init(sw, wq);
+	if (ret) {
+		destroy_workqueue(wq);
+		kfree(sw);
+		return ret;
+	}
 	the_switch = sw;
 	return 0;
 }

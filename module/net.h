@@ -3,7 +3,7 @@
 #define _DENALI_NET_H
 
 #include <linux/atomic.h>
-#include <linux/hashtable.h>
+#include <linux/rhashtable-types.h>
 #include <linux/if_ether.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
@@ -34,8 +34,6 @@ struct netlink_ext_ack;
 
 /* Frames one run of the worker forwards before it yields. */
 #define DENALI_NET_BUDGET	64
-
-#define DENALI_NET_HASH_BITS	8
 
 /*
  * A port's counters. Each is updated by one side only most of the time
@@ -105,7 +103,7 @@ struct denali_port {
 	struct denali_net_stats *stats;
 	struct denali_port_filter filter;	/* VM ports; fixed */
 
-	struct hlist_node hnode;	/* sw->by_mac (VM ports), RCU */
+	struct rhash_head hnode;	/* sw->by_mac (VM ports), RCU */
 	struct list_head node;		/* sw->ports, RCU */
 	struct list_head tx_node;	/* sw->tx_ready, under sw->lock */
 	struct sk_buff_head txq;	/* under sw->lock */
@@ -132,7 +130,8 @@ struct denali_switch {
 	/* ports, by_mac, uplink, tx_ready and every port's txq. */
 	spinlock_t lock;
 	struct list_head ports;
-	DECLARE_HASHTABLE(by_mac, DENALI_NET_HASH_BITS);
+	/* VM ports by MAC: grows with them, a lookup costs the same. */
+	struct rhashtable by_mac;
 	struct denali_port __rcu *uplink;
 	struct list_head tx_ready;
 	/* Only the draining context touches it; see denali_switch_drain(). */
@@ -156,8 +155,8 @@ void denali_net_default_mac(u64 serial, u8 *mac);
 bool denali_net_src_ok(bool uplink, const u8 *port_mac, const u8 *src,
 		       bool src_is_vm);
 
-void denali_switch_init(struct denali_switch *sw,
-			struct workqueue_struct *wq);
+int denali_switch_init(struct denali_switch *sw,
+		       struct workqueue_struct *wq);
 /* Every port must be gone. */
 void denali_switch_destroy(struct denali_switch *sw);
 

@@ -144,7 +144,7 @@ static int tnet_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->sw = kunit_kzalloc(test, sizeof(*t->sw), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->sw);
-	denali_switch_init(t->sw, NULL);
+	KUNIT_ASSERT_EQ(test, denali_switch_init(t->sw, NULL), 0);
 	tport_add(test, t->sw, &t->a, mac_a, false);
 	tport_add(test, t->sw, &t->b, mac_b, false);
 	tport_add(test, t->sw, &t->c, mac_c, false);
