@@ -13,6 +13,12 @@
  * early, 2 when it could not be set). The deadlines step through 20 to
  * 30 ms in uneven steps so that they fall at every point of the other
  * VMs' quanta, not always at one phase of them.
+ *
+ * "null COUNT": COUNT times (default 100000), the cheapest hypercall
+ * (cancelling the timer, which is not armed): one exit and back. Prints
+ * "bench: null <ns>", the mean per call on the guest's clock, and exits 0.
+ *
+ * "exit": exits 0 at once, for a VM's shortest life.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -99,6 +105,23 @@ static int late(const char *arg)
 	return 0;
 }
 
+static int null_calls(const char *arg)
+{
+	unsigned long count = 100000, i;
+	uint64_t start, ns;
+
+	if (*arg)
+		count = strtoul(arg, NULL, 10);
+	if (!count)
+		count = 1;
+	start = denali_now_ns();
+	for (i = 0; i < count; i++)
+		denali_hypercall1(DENALI_HC_TIMER_SET, 0);
+	ns = denali_now_ns() - start;
+	printf("bench: null %llu\n", (unsigned long long)(ns / count));
+	return 0;
+}
+
 int main(void)
 {
 	char cmdline[DENALI_VREGS_CMDLINE_MAX];
@@ -114,6 +137,10 @@ int main(void)
 		return tick(arg);
 	if (strcmp(cmdline, "late") == 0)
 		return late(arg);
-	printf("bench: usage: tick [USEC] | late [COUNT]\n");
+	if (strcmp(cmdline, "null") == 0)
+		return null_calls(arg);
+	if (strcmp(cmdline, "exit") == 0)
+		return 0;
+	printf("bench: usage: tick [USEC] | late [COUNT] | null [COUNT] | exit\n");
 	return 2;
 }
