@@ -245,6 +245,9 @@ int catch_signals(void)
 {
 	sigset_t set;
 
+	/* Once per process: a batch (-b) may wait many times. */
+	if (sig_fd >= 0)
+		return 0;
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGINT);
