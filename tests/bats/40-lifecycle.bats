@@ -165,3 +165,28 @@ assert got[5] == {"swapped": got[5]["swapped"]}, got' "$out"
 	[[ ${lines[4]} =~ ^created\ b2\ \(id\ [0-9]+\)$ ]]
 	[ "$(vm_count)" -eq 2 ]
 }
+
+@test "parallel requests on one VM each act once and leave nothing behind" {
+	local i j
+
+	# Four processes start, stop and destroy one name at once: the
+	# handlers run in parallel, so each of these races the others.
+	for i in 1 2 3 4; do
+		for ((j = 0; j < 20; j++)); do
+			echo "start $EX/idle.elf --name race --mem 128K"
+			echo "stop race"
+			echo "destroy race"
+		done >"$BATS_TEST_TMPDIR/race$i"
+	done
+	for i in 1 2 3 4; do
+		denalictl -b "$BATS_TEST_TMPDIR/race$i" -f >/dev/null 2>&1 &
+	done
+	for ((j = 0; j < 5; j++)); do
+		denalictl list >/dev/null
+	done
+	wait
+	[ "$(vm_count)" -eq 0 ]
+	start_vm hello.elf race
+	run wait_vm race
+	[ "$output" = "exited (code 7)" ]
+}
