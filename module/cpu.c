@@ -3,7 +3,7 @@
  * Virtualization on each CPU, as a CPU hotplug state of its own: the
  * backend's extensions are on wherever a CPU is online, whether or not
  * it runs VMs, so that no other hypervisor takes them while Denali is
- * loaded. The runners' state (sched.c) is set up after this one, so a
+ * loaded. The runners' state (runner.c) is set up after this one, so a
  * runner comes up only where virtualization is on, and goes down before
  * it is turned off.
  */

@@ -265,6 +265,11 @@ void denali_gate_kick(void)
 		mod_delayed_work(system_wq, &gate_work, 0);
 }
 
+void denali_gate_init(void)
+{
+	denali_swap_set_out_hook(denali_gate_release);
+}
+
 void denali_gate_exit(void)
 {
 	cancel_delayed_work_sync(&gate_work);

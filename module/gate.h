@@ -69,6 +69,11 @@ void denali_gate_release(struct denali_vm *vm);
 /* Memory may have been freed: re-check the waiters soon. Any context. */
 void denali_gate_kick(void);
 
+/*
+ * Has the pager tell the gatekeeper of each VM it swaps out, which must
+ * pass the gate again to come back in; before any runner comes up.
+ */
+void denali_gate_init(void);
 /* Ends the periodic re-check; no VM may be left. */
 void denali_gate_exit(void);
 

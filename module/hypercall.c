@@ -14,7 +14,6 @@
 #include "hc_net.h"
 #include "hypercall.h"
 #include "irq.h"
-#include "sched.h"
 #include "trace.h"
 #include "vm.h"
 
@@ -28,7 +27,7 @@ static bool hc_terminate(struct denali_vm *vm, u32 exit_code, u32 unused)
 
 static bool hc_idle(struct denali_vm *vm, u32 timeout_us, u32 unused)
 {
-	bool stay = denali_sched_idle(vm, timeout_us);
+	bool stay = denali_irq_idle(vm, timeout_us);
 
 	denali_hc_return(vm, 0);
 	return stay;

@@ -82,7 +82,11 @@ static atomic_t *irq_pending_word(struct denali_vm *vm)
 	return (atomic_t *)&vm->vregs->irq_pending;
 }
 
-u32 denali_irq_pending(struct denali_vm *vm)
+/*
+ * Bits pending in the virtual registers or raised since the last entry;
+ * the VM must be resident.
+ */
+static u32 irq_pending(struct denali_vm *vm)
 {
 	return READ_ONCE(vm->vregs->irq_pending) |
 	       (u32)atomic_read(&vm->irq_raised);
@@ -103,6 +107,23 @@ void denali_irq_raise(struct denali_vm *vm, unsigned int bit)
 	if (denali_irq_sync() && vm->state == DENALI_VM_RUNNING)
 		denali_sched_hurry(vm);
 	spin_unlock_irqrestore(&vm->lock, flags);
+}
+
+bool denali_irq_idle(struct denali_vm *vm, u32 usec)
+{
+	unsigned long flags;
+	bool stay;
+
+	spin_lock_irqsave(&vm->lock, flags);
+	/*
+	 * Under vm->lock, so that a raise either shows here or wakes it.
+	 * One pending already goes in at the next entry, if enabled.
+	 */
+	stay = !denali_irq_may_idle(irq_pending(vm));
+	if (!stay)
+		denali_sched_idle(vm, usec);
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return stay;
 }
 
 static enum hrtimer_restart irq_timer_fn(struct hrtimer *timer)

@@ -40,10 +40,11 @@ void denali_irq_raise(struct denali_vm *vm, unsigned int bit);
 void denali_irq_timer_set(struct denali_vm *vm, u32 usec);
 
 /*
- * Bits pending in the virtual registers or raised since the last entry;
- * the VM must be resident.
+ * The idle hypercall: gives up the CPU for usec microseconds or until an
+ * interrupt is pending; 0 yields. With an interrupt already pending it
+ * returns at once. Returns false when the VM must leave its CPU.
  */
-u32 denali_irq_pending(struct denali_vm *vm);
+bool denali_irq_idle(struct denali_vm *vm, u32 usec);
 
 /*
  * Moves the raised bits into the virtual registers and injects the

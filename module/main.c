@@ -20,7 +20,7 @@
 #include "netdev.h"
 #include "netlink.h"
 #include "run.h"
-#include "sched.h"
+#include "runner.h"
 #include "swap.h"
 #include "vm.h"
 
@@ -119,15 +119,16 @@ static int __init denali_init(void)
 	ret = denali_swap_init();
 	if (ret)
 		goto err_vm;
+	denali_gate_init();
 	/* The runners' hypercall exits go to the dispatch table. */
 	denali_run_set_hypercall(denali_hypercall);
-	ret = denali_sched_init();
+	ret = denali_runner_init();
 	if (ret)
 		goto err_swap;
 	/* The switch and its uplink before any VM can be created. */
 	ret = denali_net_init();
 	if (ret)
-		goto err_sched;
+		goto err_runner;
 	denali_vm_add_device(&vm_nic);
 	ret = denali_netdev_init();
 	if (ret)
@@ -150,8 +151,8 @@ err_netdev:
 err_nic:
 	denali_vm_remove_device(&vm_nic);
 	denali_net_exit();
-err_sched:
-	denali_sched_exit();
+err_runner:
+	denali_runner_exit();
 err_swap:
 	denali_swap_exit();
 err_vm:
@@ -175,7 +176,7 @@ static void __exit denali_exit(void)
 	denali_netdev_exit();
 	denali_vm_remove_device(&vm_nic);
 	denali_net_exit();
-	denali_sched_exit();
+	denali_runner_exit();
 	denali_swap_exit();
 	denali_vm_exit();
 	denali_cpu_exit();

@@ -2,8 +2,9 @@
 /*
  * The vCPU loop: what a runner does with the VM it took for a slice.
  * It makes the VM resident, enters the guest, and hands each exit to the
- * handler for its kind, apart from the scheduling around it (sched.c),
- * as KVM keeps vcpu_enter_guest() apart from the scheduler. Hypercalls
+ * handler for its kind, apart from the scheduling around it (runner.c
+ * and sched.c), as KVM keeps vcpu_enter_guest() apart from the
+ * scheduler. Hypercalls
  * go to the handler that the layer above sets at load.
  *
  * Everything here runs on the runner that owns the VM, so the VM's

@@ -162,7 +162,7 @@ struct sim_vm {
 };
 
 /*
- * One runner, as sched.c drives it: three VMs that burn 9 ms and idle
+ * One runner, as runner.c drives it: three VMs that burn 9 ms and idle
  * 1 us, forever, beside one that never idles. A slice ends at its
  * deadline (the runner's slice timer) or at an idle hypercall. Fills
  * cpu[] with each VM's CPU time over 20 s. With bounded false, a woken

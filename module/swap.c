@@ -9,10 +9,11 @@
  * its shmem file; the next time it runs, its runner swaps it back in and
  * the pages fault back one by one.
  *
- * Victims are idle VMs, the least recently run first: the runner puts a
- * VM on swap_lru as it lets go of it idling. Memory pressure reaches
- * them through the shrinker, and the gatekeeper asks for pages when a
- * waiting VM does not fit. A VM is swapped out by whoever owns it; the
+ * Victims are idle VMs, the least recently run first: the run queue puts
+ * a VM on swap_lru as its runner lets go of it idling, through the ops
+ * this file gives it. Memory pressure reaches them through the shrinker,
+ * and the gatekeeper asks for pages when a waiting VM does not fit; it
+ * is told of each VM swapped out through the hook it sets. A VM is swapped out by whoever owns it; the
  * swapper claims an idle VM the way a runner does (vm->on_runqueue), so
  * a wakeup meanwhile only marks it runnable and the swapper queues it.
  *
@@ -27,7 +28,6 @@
 #include <linux/denali_abi.h>
 
 #include "backend.h"
-#include "gate.h"
 #include "mem.h"
 #include "sched.h"
 #include "swap.h"
@@ -41,6 +41,13 @@ static DEFINE_SPINLOCK(swap_lock);
 static LIST_HEAD(swap_lru);
 /* Pages the VMs on swap_lru pin: what the shrinker can free. */
 static u64 swap_lru_pages;
+
+static void (*swap_out_hook)(struct denali_vm *vm) __read_mostly;
+
+void denali_swap_set_out_hook(void (*hook)(struct denali_vm *vm))
+{
+	swap_out_hook = hook;
+}
 
 bool denali_swap_candidate(enum denali_vm_state state, bool owned,
 			   bool resident)
@@ -60,7 +67,11 @@ static u64 swap_vm_pages(struct denali_vm *vm)
 	return vm->mem.mapped + SWAP_PINNED_PAGES;
 }
 
-void denali_swap_lru_add(struct denali_vm *vm)
+/*
+ * An idle resident VM left its CPU: it goes last on the list of victims.
+ * Called under vm->lock, from any context, by the run queue.
+ */
+static void swap_lru_add(struct denali_vm *vm)
 {
 	lockdep_assert_held(&vm->lock);
 	spin_lock(&swap_lock);
@@ -182,7 +193,7 @@ void denali_swap_out(struct denali_vm *vm)
 	vm->resident = false;
 	vm->stats.swap_outs++;
 	/* It must pass the gatekeeper again to come back in. */
-	denali_gate_release(vm);
+	swap_out_hook(vm);
 
 	spin_lock_irqsave(&vm->lock, flags);
 	/* An ended VM is swapped out for good: that is no time swapped. */
@@ -275,8 +286,14 @@ static struct shrinker swap_shrinker = {
 	.seeks = DEFAULT_SEEKS,
 };
 
+static const struct denali_sched_victim_ops swap_victim_ops = {
+	.add = swap_lru_add,
+	.del = denali_swap_lru_del,
+};
+
 int denali_swap_init(void)
 {
+	denali_sched_set_victim_ops(&swap_victim_ops);
 	return register_shrinker(&swap_shrinker, "denali-vm");
 }
 

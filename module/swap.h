@@ -8,9 +8,19 @@
 
 struct denali_vm;
 
-/* Registers the shrinker through which memory pressure swaps VMs out. */
+/*
+ * Registers the shrinker through which memory pressure swaps VMs out,
+ * and keeps the list of victims through the run queue's ops (sched.h).
+ */
 int denali_swap_init(void);
 void denali_swap_exit(void);
+
+/*
+ * Sets what is called, by the VM's owner, as each VM leaves memory: the
+ * gatekeeper takes back its admission. Once at load, before any runner
+ * comes up.
+ */
+void denali_swap_set_out_hook(void (*hook)(struct denali_vm *vm));
 
 /*
  * Makes the VM resident: pins its virtual registers and kernel pages,
@@ -39,12 +49,7 @@ int denali_swap_out_now(struct denali_vm *vm);
  */
 unsigned long denali_swap_reclaim(unsigned long pages);
 
-/*
- * The runner let go of an idle resident VM: it goes last on the list of
- * victims. Called under vm->lock, from any context.
- */
-void denali_swap_lru_add(struct denali_vm *vm);
-/* Takes the VM off that list; it is being freed. */
+/* Takes the VM off the list of victims: it woke up, or is being freed. */
 void denali_swap_lru_del(struct denali_vm *vm);
 
 /*
