@@ -428,14 +428,13 @@ in_list() {
 
 # prebuild_debug_kernel: on a new machine the debug kernel takes many
 # minutes to build. Once KUnit, which holds the same source tree and its
-# lock, is done, build it in the background at the second lane's
-# priority, with what the svm level leaves of the CPUs, so that the debug
-# level finds it ready (its own scripts/debug-kernel.sh waits for this
-# one's lock).
+# lock, is done, build it in the background at the lowest priority, with
+# what the test machines leave of the CPUs, so that the debug level finds
+# it ready (its own scripts/debug-kernel.sh waits for this one's lock).
 prebuild_debug_kernel() {
 	in_list debug "${levels[@]}" || return 0
 	[ -r /usr/src/linux-source-6.1.tar.xz ] || return 0
-	nice -n "$BESIDE_NICE" bash scripts/debug-kernel.sh </dev/null \
+	nice -n 19 bash scripts/debug-kernel.sh </dev/null \
 		>"$out/debug-kernel.log" 2>&1 &
 	prebuild_pid=$!
 }
