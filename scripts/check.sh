@@ -24,13 +24,12 @@
 #          abort as a failed test naming the test and the guest
 #   swap   the same machine with SWAP_MEM of RAM and a SWAP_DISK swap
 #          disk, for tests/swap: guest memory through Linux swap
-#   debug  the bats files of DEBUG_MACHINES again, in two SVM test
-#          machines side by side, each ending with tests/debug (one
-#          kmemleak scan), booted on the debug kernel of
-#          scripts/debug-kernel.sh (KASAN, lockdep, kmemleak) with a
-#          denali.ko built for it; test names begin with "[debug]", and
-#          one more test checks the whole kernel logs for reports;
-#          counts from the TAP lines
+#   debug  the bats files of DEBUG_FILES again, then tests/debug (one
+#          kmemleak scan for them all), in the SVM test machine booted on
+#          the debug kernel of scripts/debug-kernel.sh (KASAN, lockdep,
+#          kmemleak) with a denali.ko built for it; test names begin with
+#          "[debug]", and one more test checks the whole kernel log for
+#          reports; counts from the TAP lines
 #   vmx    tests/vm/vmx-run tests/vm/vmx-smoke.sh: the smoke test in the VMX
 #          test machine (Bochs, Intel VMX); counts from the TAP lines
 #
@@ -53,38 +52,47 @@
 #   CHECK_BESIDE          the levels of the second lane (default: BESIDE
 #                         below; empty runs every level in one lane)
 #   DEBUG_BATS            the bats files or directories the debug level runs
-#                         in one machine before tests/debug (default: those
-#                         of DEBUG_MACHINES below, in two machines;
+#                         before tests/debug (default: DEBUG_FILES below;
 #                         DEBUG_BATS=tests/bats runs the whole suite, in
 #                         about 20 minutes)
 set -uo pipefail
 
-LEVELS=(layers man kunit sdk svm debug vmx nomitig harness swap)
+LEVELS=(layers man kunit sdk svm nomitig harness swap vmx debug)
 
 declare -A TIMEOUT=([layers]=60 [man]=60 [kunit]=1800 [sdk]=600 [svm]=3600 [nomitig]=600 [harness]=600 [swap]=1800
 	[debug]=2400 [vmx]=1800)
 
-# The bats files the debug level runs by default, in two machines side
-# by side, each list about half the work. The whole suite takes about 20
-# minutes on the debug kernel, more than make check can spend; these
-# cover every part of the module under its heaviest use of memory and
-# locks (VM lifecycle and netlink, crashes, refused input, swap out and
-# in, unloading with VMs in every state, the switch and the guest TCP/IP
-# stack), leaving out the files that measure timing and fairness, which
-# the debug kernel's slowness would fail anyway, and 10-hello.bats, whose
-# starts, lists and exits every other file does too; and the hostile
+# The bats files the debug level runs by default. The whole suite takes
+# about 20 minutes on the debug kernel, more than make check can spend;
+# these cover every part of the module under its heaviest use of memory
+# and locks (VM lifecycle and netlink, crashes, refused input, swap out
+# and in, unloading with VMs in every state, the switch and the guest
+# TCP/IP stack), leaving out the files that measure timing and fairness,
+# which the debug kernel's slowness would fail anyway, and 10-hello.bats,
+# whose starts, lists and exits every other file does too; and the hostile
 # suite's attackers, all at once beside their victims, and the netlink
 # fuzzer (KASAN and kmemleak watch the control plane). Paths under tests/.
-DEBUG_MACHINES=("bats/20-faults.bats bats/30-errors.bats bats/99-tcpip.bats hostile/50-nlfuzz.bats"
-	"bats/55-swapout.bats bats/60-unload.bats hostile/20-attackers.bats")
+DEBUG_FILES=(bats/20-faults.bats bats/30-errors.bats bats/55-swapout.bats
+	bats/60-unload.bats bats/99-tcpip.bats hostile/20-attackers.bats
+	hostile/50-nlfuzz.bats)
 
 # The second lane: the VMX machine (Bochs, single-threaded, keeping its
-# own time), then the levels that each boot one more SVM machine for a
-# few files, none of which times anything. They fit beside the svm level,
-# which leaves most of a CPU idle; the debug pass follows svm in the
-# first lane, its two machines using both CPUs.
-BESIDE=(vmx nomitig harness swap)
+# own time), then the debug pass, whose tests time nothing either. The
+# swap level follows the svm level in the first lane. Measured both
+# ways with warm caches, this order took 32 minutes; the debug pass alone
+# in the second lane from the start and vmx after swap in the first, 34:
+# Bochs fits beside the svm level better than the debug kernel does.
+# vmx goes first so that the debug kernel's build, on a new machine,
+# waits for KUnit's on their shared tree and lock while the first lane
+# runs the svm level, not before it.
+BESIDE=(vmx debug)
 BESIDE_NICE=10
+# A level of the second lane that waits until a level of the first lane
+# is done. The debug pass beside the svm level's busy machine ran four
+# times slower, niced, and its swap-out test, which must catch a guest
+# in its idle moments, ran out of tries; beside the shorter levels that
+# follow svm it runs at its own pace.
+declare -A BESIDE_AFTER=([debug]=svm)
 
 SWAP_MEM=384M
 SWAP_DISK=3G
@@ -98,7 +106,7 @@ read -ra levels <<<"${CHECK_LEVELS:-${LEVELS[*]}}"
 
 read -ra beside <<<"${CHECK_BESIDE-${BESIDE[*]}}"
 
-rm -f "$out"/*.result "$out/beside.log" "$out/debug-kernel.log"
+rm -f "$out"/*.result "$out"/*.done "$out/beside.log"
 
 # account LEVEL PASSED FAILED SKIPPED SECONDS [NOTE]: the level's counts
 # and summary line, in tests/out/check/LEVEL.result for the summary, which
@@ -140,104 +148,57 @@ run_level() {
 	fi
 }
 
-# debug_machine N FILES...: one machine of the debug pass: the bats FILES,
-# then tests/debug (its own kmemleak scan), on the debug kernel; TAP in
-# tests/out/debug/tap-N.log, the console in serial-N.log. Now and then
-# the debug kernel hangs in RCU's boot-time self tests under TCG, before
-# anything of ours runs: such a machine is killed after DEBUG_BOOT_LIMIT
-# seconds and booted once more.
-debug_machine() {
-	local n=$1 boot rc left
+# debug_pass: the debug level's command (run through bash -c, under the
+# level's timeout of DEBUG_LIMIT seconds). Builds or finds the debug kernel
+# and its denali.ko, runs the bats suites on them with each test's name
+# marked "[debug]", then reports one more test: no KASAN, lockdep or
+# kmemleak report anywhere in the kernel log, boot and the time between
+# test files included (a lockdep report before the suites would have
+# turned lockdep off for all of them).
+debug_pass() {
+	local out=tests/out/debug paths kernel module rc n bad left boot
 
-	shift
+	mkdir -p "$out" || return 1
+	paths=$(bash scripts/debug-kernel.sh -p) || return 1
+	{ read -r kernel; read -r module; } <<<"$paths"
+	echo "debug kernel $kernel, module $module"
+	# The machine gets what the build left of the level's time. Under
+	# emulation the debug kernel's ACPI interpreter runs past its loop
+	# timeout in _PRT, leaving virtio without an IRQ: route PCI IRQs
+	# from the BIOS's table instead.
+	# Fewer VMs in the scale tests, and one kmemleak scan at the end
+	# (tests/debug) instead of one per file: under KASAN both cost
+	# minutes, and neither finds more bugs for being bigger. Now and
+	# then the debug kernel hangs in RCU's boot-time self tests under
+	# TCG, before anything of ours runs: such a machine is killed after
+	# DEBUG_BOOT_LIMIT seconds and booted once more.
 	for boot in 1 2; do
 		left=$((DEBUG_LIMIT - SECONDS - 30))
+		# shellcheck disable=SC2086 # DEBUG_BATS is a list of paths
 		SVM_RUN_KERNEL=$kernel DENALI_MODULE=$module \
-			SVM_RUN_LOG=$out/serial-$n.log SVM_RUN_TIMEOUT=$left \
+			SVM_RUN_LOG=$out/serial.log SVM_RUN_TIMEOUT=$left \
 			SVM_RUN_BOOT_TIMEOUT=${DEBUG_BOOT_LIMIT:-480} \
 			SVM_RUN_APPEND="pci=noacpi ${SVM_RUN_APPEND:-}" \
 			DENALI_SCALE_VMS=${DENALI_SCALE_VMS:-10} \
 			DENALI_MANY_VMS=${DENALI_MANY_VMS:-100} \
 			DENALI_KMEMLEAK_SCAN=suite \
-			tests/vm/svm-run bats --tap --timing "$@" tests/debug \
-			>"$out/tap-$n.log" 2>"$out/stderr-$n.log"
-		rc=$?
+			tests/vm/svm-run bats --tap --timing $DEBUG_BATS tests/debug |
+			sed -u -E 's/^((not )?ok [0-9]+ )/\1[debug] /' |
+			tee "$out/tap.log"
+		rc=${PIPESTATUS[0]}
 		[ "$rc" -eq 126 ] || break
-		echo "# machine $n: the debug kernel did not boot (boot $boot of 2)" \
-			>>"$out/boots.log"
+		echo "# the debug kernel did not boot (boot $boot of 2)"
 	done
-	return "$rc"
-}
-
-# debug_pass: the debug level's command (run through bash -c, under the
-# level's timeout of DEBUG_LIMIT seconds). Builds or finds the debug kernel
-# and its denali.ko, runs the bats suites on them in DEBUG_MACHINES
-# machines side by side (a debug machine keeps about one host CPU busy:
-# its shell's), with each test's name marked "[debug]" and numbered on
-# from one machine to the next, then reports one more test: no KASAN,
-# lockdep or kmemleak report anywhere in the kernel logs, boot and the
-# time between test files included (a lockdep report before the suites
-# would have turned lockdep off for all of them).
-debug_pass() {
-	local out=tests/out/debug paths kernel module rc=0 n=0 bad i p plan
-	local -a groups pids
-
-	mkdir -p "$out" || return 1
-	rm -f "$out"/tap-*.log "$out"/serial-*.log "$out"/stderr-*.log "$out/boots.log"
-	paths=$(bash scripts/debug-kernel.sh -p) || return 1
-	{ read -r kernel; read -r module; } <<<"$paths"
-	echo "debug kernel $kernel, module $module"
-	# The machines get what the build left of the level's time. Under
-	# emulation the debug kernel's ACPI interpreter runs past its loop
-	# timeout in _PRT, leaving virtio without an IRQ: route PCI IRQs
-	# from the BIOS's table instead (pci=noacpi). Fewer VMs in the
-	# scale tests, and one kmemleak scan at the end of each machine
-	# (tests/debug) instead of one per file: under KASAN both cost
-	# minutes, and neither finds more bugs for being bigger.
-	if [ -n "${DEBUG_BATS:-}" ]; then
-		groups=("$DEBUG_BATS")
-	else
-		IFS=';' read -ra groups <<<"$DEBUG_GROUPS"
-	fi
-	for i in "${!groups[@]}"; do
-		# shellcheck disable=SC2086 # a group is a list of paths
-		debug_machine $((i + 1)) ${groups[i]} &
-		pids+=($!)
-	done
-	for i in "${!pids[@]}"; do
-		wait "${pids[i]}" || rc=1
-	done
-	[ ! -e "$out/boots.log" ] || cat "$out/boots.log"
-	# One TAP stream: the plans summed, the tests numbered on.
-	plan=0
-	for i in "${!groups[@]}"; do
-		p=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$out/tap-$((i + 1)).log")
-		plan=$((plan + ${p:-0}))
-	done
-	echo "1..$((plan + 1))"
-	for i in "${!groups[@]}"; do
-		awk -v off="$n" '
-		/^1\.\.[0-9]+/ { next }
-		match($0, /^(not )?ok [0-9]+ /) {
-			head = substr($0, 1, RLENGTH - 1)
-			num = head; sub(/^(not )?ok /, "", num)
-			pre = head; sub(/[0-9]+$/, "", pre)
-			$0 = pre (num + off) " [debug] " substr($0, RLENGTH + 1)
-		}
-		{ print }' "$out/tap-$((i + 1)).log"
-		cat "$out/stderr-$((i + 1)).log"
-		n=$((n + $(grep -cE '^(not )?ok [0-9]+ ' "$out/tap-$((i + 1)).log")))
-	done | tee "$out/tap.log"
 	n=$(($(grep -cE '^(not )?ok [0-9]+ ' "$out/tap.log") + 1))
-	bad=$(cat "$out"/serial-*.log | grep -E -A 20 "$DEBUG_BAD")
+	bad=$(grep -E -A 20 "$DEBUG_BAD" "$out/serial.log")
 	if [ -n "$bad" ]; then
-		echo "not ok $n [debug] the kernel logs have no KASAN, lockdep or kmemleak report"
+		echo "not ok $n [debug] the kernel log has no KASAN, lockdep or kmemleak report"
 		while IFS= read -r line; do
 			echo "# $line"
 		done <<<"$bad"
-		rc=1
+		[ "$rc" -ne 0 ] || rc=1
 	else
-		echo "ok $n [debug] the kernel logs have no KASAN, lockdep or kmemleak report"
+		echo "ok $n [debug] the kernel log has no KASAN, lockdep or kmemleak report"
 	fi
 	return "$rc"
 }
@@ -246,7 +207,7 @@ debug_pass() {
 # on an internal error); its leak reports count only where they implicate
 # denali, which tests/debug/99-kmemleak.bats checks.
 export DEBUG_BAD='BUG: KASAN|WARNING: .*(lock|RCU)|BUG: .*(lock|sleeping)|lockdep is turned off|non-static key|kmemleak: .*(disabled|unknown object|[Pp]ool empty)'
-export -f debug_machine debug_pass
+export -f debug_pass
 
 # tail_log LEVEL: the end of a failed level's log, for the reader.
 tail_log() {
@@ -395,12 +356,7 @@ run_one() {
 				return
 			fi
 			export DEBUG_LIMIT=${CHECK_TIMEOUT_DEBUG:-${TIMEOUT[debug]}}
-			export DEBUG_BATS=${DEBUG_BATS:-}
-			DEBUG_GROUPS=$(for g in "${DEBUG_MACHINES[@]}"; do
-				read -ra files <<<"$g"
-				printf '%s;' "${files[*]/#/tests/}"
-			done)
-			export DEBUG_GROUPS
+			export DEBUG_BATS=${DEBUG_BATS:-${DEBUG_FILES[*]/#/tests/}}
 			run_level debug live_tap bash -c debug_pass
 		else
 			export VMX_TIMEOUT=${VMX_TIMEOUT:-$((${CHECK_TIMEOUT_VMX:-${TIMEOUT[vmx]}} - 60))}
@@ -426,26 +382,12 @@ in_list() {
 	return 1
 }
 
-# prebuild_debug_kernel: on a new machine the debug kernel takes many
-# minutes to build. Once KUnit, which holds the same source tree and its
-# lock, is done, build it in the background at the lowest priority, with
-# what the test machines leave of the CPUs, so that the debug level finds
-# it ready (its own scripts/debug-kernel.sh waits for this one's lock).
-prebuild_debug_kernel() {
-	in_list debug "${levels[@]}" || return 0
-	[ -r /usr/src/linux-source-6.1.tar.xz ] || return 0
-	nice -n 19 bash scripts/debug-kernel.sh </dev/null \
-		>"$out/debug-kernel.log" 2>&1 &
-	prebuild_pid=$!
-}
-
 # The second lane runs its levels in BESIDE's order.
 lane2=()
 for level in "${beside[@]}"; do
 	in_list "$level" "${levels[@]}" && lane2+=("$level")
 done
 lane2_pid=""
-prebuild_pid=""
 # kill_tree PID: end PID and everything it started (each level runs under
 # timeout(1), in a process group of its own, which passes TERM on).
 kill_tree() {
@@ -456,18 +398,24 @@ kill_tree() {
 	done
 	kill "$1" 2>/dev/null
 }
-# Stopping make check stops the second lane and the debug kernel's build.
-stop_background() {
+# Stopping make check stops the second lane too.
+stop_lane2() {
 	[ -z "$lane2_pid" ] || kill_tree "$lane2_pid"
-	[ -z "$prebuild_pid" ] || kill_tree "$prebuild_pid"
 }
-trap stop_background EXIT
+trap stop_lane2 EXIT
 trap 'exit 130' INT TERM
 if [ ${#lane2[@]} -gt 0 ]; then
 	echo "== beside the others, niced, output at the end: ${lane2[*]}"
 	(
 		renice -n "$BESIDE_NICE" -p "$BASHPID" >/dev/null
 		for level in "${lane2[@]}"; do
+			after=${BESIDE_AFTER[$level]:-}
+			if [ -n "$after" ] && in_list "$after" "${levels[@]}" &&
+			   ! in_list "$after" "${lane2[@]}"; then
+				while [ ! -e "$out/$after.done" ]; do
+					sleep 5
+				done
+			fi
 			run_one "$level"
 		done
 	) </dev/null >"$out/beside.log" 2>&1 &
@@ -476,7 +424,7 @@ fi
 for level in "${levels[@]}"; do
 	in_list "$level" "${lane2[@]}" && continue
 	run_one "$level"
-	[ "$level" != kunit ] || prebuild_debug_kernel
+	: >"$out/$level.done"
 done
 if [ -n "$lane2_pid" ]; then
 	echo "== waiting for ${lane2[*]}"
