@@ -42,6 +42,8 @@ enum denali_hypercall {
 	DENALI_HC_CONSOLE_READ	= 4,	/* EBX: buffer, ECX: length; never blocks */
 	DENALI_HC_NET_SEND	= 5,	/* EBX: struct denali_frame[], ECX: count */
 	DENALI_HC_NET_RECV	= 6,	/* EBX: struct denali_frame[], ECX: count */
+	DENALI_HC_DISK_SUBMIT	= 7,	/* EBX: struct denali_disk_req[], ECX: count */
+	DENALI_HC_DISK_REAP	= 8,	/* EBX: struct denali_disk_done[], ECX: count */
 };
 
 /*
@@ -73,6 +75,61 @@ struct denali_frame {
 };
 
 /*
+ * Virtual disks: up to DENALI_VREGS_DISKS_MAX per VM, numbered from 0 in
+ * the order they were attached; vregs.disk_blocks[i] is disk i's size in
+ * blocks of DENALI_DISK_BLOCK_SIZE bytes, and bit i of vregs.disk_readonly
+ * says that the VM may not write it.
+ *
+ * DENALI_HC_DISK_SUBMIT takes up to DENALI_DISK_BATCH_MAX requests, in
+ * order, and returns how many it took: fewer than count when the VM has
+ * DENALI_DISK_INFLIGHT_MAX requests in flight or completed but not yet
+ * reaped; -EAGAIN when it took none for that reason, -EFAULT or -EINVAL
+ * when the array itself is outside guest memory or count is 0 or too big.
+ * A request that is taken but bad completes at once with its error:
+ * -ENODEV for a disk the VM does not have, -EINVAL for an unknown op, a
+ * blocks of 0 or over DENALI_DISK_REQ_BLOCKS_MAX, a non-zero reserved
+ * field, a buffer not aligned to a block or a range past the disk's end,
+ * -EFAULT for a buffer outside guest memory, -EROFS for a write to a
+ * read-only disk. I/O errors complete with -EIO, a backing store out of
+ * space with -ENOSPC.
+ *
+ * Requests complete in any order, each with one struct denali_disk_done,
+ * and never before their data is in guest memory (read) or in the
+ * backing store's cache (write). A flush completes once every write the
+ * VM submitted to that disk before it has completed and is durable on
+ * the backing store.
+ *
+ * DENALI_HC_DISK_REAP copies up to count completions, oldest first, and
+ * returns how many; 0 when none is waiting (it never blocks:
+ * DENALI_IRQ_DISK says when completions arrive).
+ */
+#define DENALI_DISK_BLOCK_SIZE		4096
+#define DENALI_DISK_BATCH_MAX		64
+#define DENALI_DISK_INFLIGHT_MAX	128
+#define DENALI_DISK_REQ_BLOCKS_MAX	16	/* 64 KiB per request */
+
+enum denali_disk_op {
+	DENALI_DISK_READ	= 0,
+	DENALI_DISK_WRITE	= 1,
+	DENALI_DISK_FLUSH	= 2,	/* blocks, block and addr: zero */
+};
+
+struct denali_disk_req {
+	__u32 tag;		/* the guest's own, returned on completion */
+	__u8 disk;		/* index below vregs.disk_count */
+	__u8 op;		/* enum denali_disk_op */
+	__u16 blocks;		/* consecutive blocks to transfer */
+	__u64 block;		/* the first of them */
+	__u32 addr;		/* guest-physical buffer, block-aligned */
+	__u32 reserved;		/* zero */
+};
+
+struct denali_disk_done {
+	__u32 tag;		/* the request's */
+	__s32 result;		/* 0, or a negative errno */
+};
+
+/*
  * Virtual interrupts. A source sets its bit in vregs.irq_pending. When the
  * VM next enters with vregs.irq_enabled set and bits pending, the kernel
  * clears irq_enabled and delivers DENALI_UPCALL_VECTOR through the guest's
@@ -89,6 +146,7 @@ enum denali_irq {
 	DENALI_IRQ_TIMER	= 0,	/* the one-shot timer expired */
 	DENALI_IRQ_CONSOLE	= 1,	/* console input arrived */
 	DENALI_IRQ_NET		= 2,	/* frames wait in the receive queue */
+	DENALI_IRQ_DISK		= 3,	/* disk completions wait to be reaped */
 };
 
 /* DENALI_HC_IDLE timeout that waits for an interrupt only. */
@@ -115,7 +173,7 @@ struct denali_vregs {
 	__u8 mac[6];
 	__u16 mtu;
 	__u32 disk_count;
-	__u32 reserved;			/* zero; keeps 64-bit fields aligned */
+	__u32 disk_readonly;		/* bit i: disk i is read-only */
 	__u64 disk_blocks[DENALI_VREGS_DISKS_MAX];	/* 4 KiB blocks */
 	char cmdline[DENALI_VREGS_CMDLINE_MAX];		/* NUL-terminated */
 };
