@@ -32,6 +32,9 @@
 #          reports; counts from the TAP lines
 #   vmx    tests/vm/vmx-run tests/vm/vmx-smoke.sh: the smoke test in the VMX
 #          test machine (Bochs, Intel VMX); counts from the TAP lines
+#   dkms   tests/install/dkms.sh: DKMS adds, builds, installs and removes
+#          denali.ko for the test machines' kernel, in trees of its own on
+#          this host; counts from the TAP lines
 #
 # The levels of BESIDE run in a second lane, in their order, beside the
 # others and at a lower priority (nice BESIDE_NICE): an emulated machine
@@ -57,10 +60,10 @@
 #                         about 20 minutes)
 set -uo pipefail
 
-LEVELS=(layers man kunit sdk svm nomitig harness swap vmx debug)
+LEVELS=(layers man kunit sdk svm nomitig harness swap vmx dkms debug)
 
 declare -A TIMEOUT=([layers]=60 [man]=60 [kunit]=1800 [sdk]=600 [svm]=3600 [nomitig]=600 [harness]=600 [swap]=1800
-	[debug]=2400 [vmx]=1800)
+	[debug]=2400 [vmx]=1800 [dkms]=900)
 
 # The bats files the debug level runs by default. The whole suite takes
 # about 20 minutes on the debug kernel, more than make check can spend;
@@ -77,7 +80,9 @@ DEBUG_FILES=(bats/20-faults.bats bats/30-errors.bats bats/55-swapout.bats
 	hostile/50-nlfuzz.bats)
 
 # The second lane: the VMX machine (Bochs, single-threaded, keeping its
-# own time), then the debug pass, whose tests time nothing either. The
+# own time), the DKMS build (on this host, while the second lane would
+# otherwise wait for the svm level), then the debug pass, whose tests
+# time nothing either. The
 # swap level follows the svm level in the first lane. Measured both
 # ways with warm caches, this order took 32 minutes; the debug pass alone
 # in the second lane from the start and vmx after swap in the first, 34:
@@ -85,7 +90,7 @@ DEBUG_FILES=(bats/20-faults.bats bats/30-errors.bats bats/55-swapout.bats
 # vmx goes first so that the debug kernel's build, on a new machine,
 # waits for KUnit's on their shared tree and lock while the first lane
 # runs the svm level, not before it.
-BESIDE=(vmx debug)
+BESIDE=(vmx dkms debug)
 BESIDE_NICE=10
 # A level of the second lane that waits until a level of the first lane
 # is done. The debug pass beside the svm level's busy machine ran four
@@ -321,6 +326,10 @@ run_one() {
 	sdk)
 		run_level sdk live_tap make -s -C guest-sdk test-net
 		parse_tap sdk
+		;;
+	dkms)
+		run_level dkms live_tap bash tests/install/dkms.sh
+		parse_tap dkms
 		;;
 	harness)
 		run_level harness live_tap env \

@@ -12,7 +12,7 @@ packages=(
 	qemu-system-x86 busybox-static bats
 	bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
 	iproute2 procps util-linux iputils-ping tcpdump curl ethtool
-	python3-yaml mandoc
+	python3-yaml mandoc dkms
 )
 
 missing=()
