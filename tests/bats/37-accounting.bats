@@ -70,7 +70,7 @@ in_tenant() {
 	# Until every victim's queue is full: its drops start.
 	for i in $(seq 1 300); do
 		[ "$(vm_stat "v$victims" net_rx_drops)" -gt 0 ] && break
-		sleep 0.1
+		snooze 0.1
 	done
 	[ "$(vm_stat "v$victims" net_rx_drops)" -gt 0 ]
 	after=$(grep -w '^slab_unreclaimable' "$CG/denali-tenant/memory.stat" |

@@ -40,7 +40,7 @@ events_listen() {
 	EVENTS_PID=$!
 	for ((i = 0; i < 20; i++)); do
 		denalictl create "$EX/hello.elf" --name "evmark$i" >/dev/null
-		sleep 0.5
+		snooze 0.5
 		grep -q '"evmark' "$EVENTS" && return 0
 	done
 	echo "denalictl events heard nothing; its errors:" >&2
@@ -99,7 +99,7 @@ events_check() {
 
 	for ((i = 0; i < 60; i++)); do
 		events_check_now "$@" >/dev/null && break
-		sleep 0.5
+		snooze 0.5
 	done
 	# A second look: nothing more came meanwhile.
 	sleep 1

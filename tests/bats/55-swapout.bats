@@ -41,7 +41,7 @@ teardown() {
 	run denalictl swap m1
 	[ "$status" -eq 0 ]
 	[ "$(vm_stat m1 swap_outs)" -eq 1 ]
-	sleep 0.3
+	snooze 0.3
 	[ "$(vm_stat m1 swapped_ns)" -ge 200000000 ]
 
 	faulted=$(vm_stat m1 pages_faulted)
@@ -103,7 +103,7 @@ teardown() {
 		denalictl swap f1 >/dev/null 2>&1 || true
 		outs=$(denalictl show f1 | awk '$1 == "swap_outs" { print $2 }')
 		[ "${outs:-0}" -lt 3 ] || break
-		sleep 0.05
+		snooze 0.05
 	done
 	[ "$(vm_stat m2 swap_outs)" -eq 1 ]
 	run wait_vm f1 300

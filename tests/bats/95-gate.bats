@@ -66,7 +66,7 @@ print(json.load(sys.stdin)["waiting_ns"] >= 500000000)')" = True ]
 	for i in 1 2 3 4; do
 		start_vm hello.elf "h$i" >/dev/null
 	done
-	sleep 0.5
+	snooze 0.5
 	for i in 1 2 3 4; do
 		[ "$(vm_field "h$i" state)" = waiting ]
 	done

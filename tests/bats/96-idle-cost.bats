@@ -57,7 +57,7 @@ print(sum(vm["stats"]["quanta"] for vm in vms))' "$IDLE_VMS"
 	# Every VM has run up to its first idle, and no runner is busy.
 	for ((i = 0; i < 300; i++)); do
 		q0=$(quanta_sum 2>/dev/null) && break
-		sleep 0.1
+		snooze 0.1
 	done
 	q0=$(quanta_sum)
 	t0=$(runner_ticks)

@@ -100,7 +100,7 @@ victim() {
 	id=$(start_vm idle.elf victim) || return 1
 	for ((i = 0; i < 300; i++)); do
 		[[ $(vm_states) =~ ^victim\ (running|idle)$ ]] && break
-		sleep 0.1
+		snooze 0.1
 	done
 	echo "$id:victim"
 }

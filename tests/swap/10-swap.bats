@@ -130,7 +130,7 @@ assert waited'
 	for i in $(seq 1 100); do
 		used=$(swap_used_mb)
 		[ "$used" -lt 16 ] && break
-		sleep 0.2
+		snooze 0.2
 	done
 	echo "swap used after: $used MiB" >&2
 	[ "$used" -lt 16 ]
