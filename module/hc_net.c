@@ -166,7 +166,9 @@ static const struct denali_port_ops vm_port_ops = {
 	.notify = vm_port_notify,
 };
 
-int denali_net_vm_attach(struct denali_vm *vm, struct netlink_ext_ack *extack)
+int denali_net_vm_attach(struct denali_vm *vm,
+			 const struct denali_vm_config *cfg,
+			 struct netlink_ext_ack *extack)
 {
 	struct denali_port_filter filter = {
 		.ipv4 = vm->ipv4,

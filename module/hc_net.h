@@ -6,6 +6,7 @@
 
 struct denali_frame;
 struct denali_vm;
+struct denali_vm_config;
 struct netlink_ext_ack;
 
 /*
@@ -22,7 +23,9 @@ bool denali_hc_net_send(struct denali_vm *vm, u32 gpa, u32 count);
 bool denali_hc_net_recv(struct denali_vm *vm, u32 gpa, u32 count);
 
 /* Gives the VM its switch port, with vm->mac; its vregs are mapped. */
-int denali_net_vm_attach(struct denali_vm *vm, struct netlink_ext_ack *extack);
+int denali_net_vm_attach(struct denali_vm *vm,
+			 const struct denali_vm_config *cfg,
+			 struct netlink_ext_ack *extack);
 /* Tears the VM's port down, once; it is ending. May sleep. */
 void denali_net_vm_detach(struct denali_vm *vm);
 

@@ -2,7 +2,8 @@
 /*
  * Hypercalls: the guest's only way to ask for anything. A table indexed
  * by the call's number gives its handler; the devices' front ends
- * (hc_console.c, hc_net.c) handle theirs. Every argument is
+ * (hc_console.c, hc_net.c,
+ * hc_disk.c) handle theirs. Every argument is
  * guest-controlled.
  */
 #include <linux/errno.h>
@@ -11,6 +12,7 @@
 
 #include "hc.h"
 #include "hc_console.h"
+#include "hc_disk.h"
 #include "hc_net.h"
 #include "hypercall.h"
 #include "irq.h"
@@ -48,6 +50,8 @@ static bool (*const hc_handlers[])(struct denali_vm *vm, u32 arg1,
 	[DENALI_HC_CONSOLE_READ]	= denali_hc_console_read,
 	[DENALI_HC_NET_SEND]		= denali_hc_net_send,
 	[DENALI_HC_NET_RECV]		= denali_hc_net_recv,
+	[DENALI_HC_DISK_SUBMIT]		= denali_hc_disk_submit,
+	[DENALI_HC_DISK_REAP]		= denali_hc_disk_reap,
 };
 
 bool denali_hypercall(struct denali_vm *vm)

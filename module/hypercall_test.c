@@ -151,7 +151,7 @@ static long hc_dispatch(struct kunit *test, struct denali_vm *vm, u32 nr,
 
 static void hc_dispatch_unknown(struct kunit *test)
 {
-	static const u32 unknown[] = { DENALI_HC_NET_RECV + 1, 0x80000000,
+	static const u32 unknown[] = { DENALI_HC_DISK_REAP + 1, 0x80000000,
 				       U32_MAX };
 	struct denali_vm *vm = hc_test_vm(test);
 	unsigned int i;
@@ -163,7 +163,8 @@ static void hc_dispatch_unknown(struct kunit *test)
 
 /*
  * The table reaches the front ends, which refuse what they must before
- * touching guest memory: a buffer outside it, a NIC the VM does not have.
+ * touching guest memory: a buffer outside it, a NIC or disks the VM does
+ * not have.
  */
 static void hc_dispatch_front_ends(struct kunit *test)
 {
@@ -178,6 +179,10 @@ static void hc_dispatch_front_ends(struct kunit *test)
 					  0x2000, 1), -ENETDOWN);
 	KUNIT_EXPECT_EQ(test, hc_dispatch(test, vm, DENALI_HC_NET_RECV,
 					  0x2000, 1), -ENETDOWN);
+	KUNIT_EXPECT_EQ(test, hc_dispatch(test, vm, DENALI_HC_DISK_SUBMIT,
+					  0x2000, 1), -ENODEV);
+	KUNIT_EXPECT_EQ(test, hc_dispatch(test, vm, DENALI_HC_DISK_REAP,
+					  0x2000, 1), 0);
 }
 
 static struct kunit_case denali_hypercall_cases[] = {

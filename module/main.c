@@ -12,8 +12,10 @@
 #include "backend.h"
 #include "chardev.h"
 #include "cpu.h"
+#include "disk.h"
 #include "exec.h"
 #include "gate.h"
+#include "hc_disk.h"
 #include "hc_net.h"
 #include "hypercall.h"
 #include "net.h"
@@ -80,6 +82,12 @@ static struct denali_vm_device vm_nic = {
 	.detach = denali_net_vm_detach,
 };
 
+/* Every VM's disks, none or more. */
+static struct denali_vm_device vm_disks = {
+	.attach = denali_disk_vm_attach,
+	.detach = denali_disk_vm_detach,
+};
+
 static int __init denali_init(void)
 {
 	const char *rival;
@@ -130,9 +138,13 @@ static int __init denali_init(void)
 	if (ret)
 		goto err_runner;
 	denali_vm_add_device(&vm_nic);
-	ret = denali_netdev_init();
+	ret = denali_disk_init();
 	if (ret)
 		goto err_nic;
+	denali_vm_add_device(&vm_disks);
+	ret = denali_netdev_init();
+	if (ret)
+		goto err_disks;
 	ret = denali_netlink_init();
 	if (ret)
 		goto err_netdev;
@@ -148,6 +160,9 @@ err_netlink:
 	denali_netlink_exit();
 err_netdev:
 	denali_netdev_exit();
+err_disks:
+	denali_vm_remove_device(&vm_disks);
+	denali_disk_exit();
 err_nic:
 	denali_vm_remove_device(&vm_nic);
 	denali_net_exit();
@@ -174,6 +189,9 @@ static void __exit denali_exit(void)
 	denali_gate_exit();
 	/* The VMs' ports are gone; the uplink's goes with the device. */
 	denali_netdev_exit();
+	/* Every VM waited for its disk I/O as it ended. */
+	denali_vm_remove_device(&vm_disks);
+	denali_disk_exit();
 	denali_vm_remove_device(&vm_nic);
 	denali_net_exit();
 	denali_runner_exit();

@@ -17,6 +17,7 @@
 #include <net/genetlink.h>
 #include <linux/denali.h>
 
+#include "disk.h"
 #include "mem.h"
 #include "net.h"
 #include "netlink.h"
@@ -26,6 +27,13 @@
 static struct netlink_range_validation mem_size_range = {
 	.min = DENALI_MEM_MIN,
 	.max = DENALI_MEM_MAX,
+};
+
+static const struct nla_policy nl_vm_disk_policy[DENALI_VM_DISK_MAX + 1] = {
+	[DENALI_VM_DISK_NAME] = { .type = NLA_NUL_STRING,
+				  .len = DENALI_NAME_MAX - 1 },
+	[DENALI_VM_DISK_READONLY] = { .type = NLA_FLAG },
+	[DENALI_VM_DISK_COW_FD] = { .type = NLA_S32 },
 };
 
 /*
@@ -49,6 +57,21 @@ static const struct nla_policy nl_create_policy[DENALI_A_MAX + 1] = {
 	 */
 	[DENALI_A_VM_IPV4] = { .type = NLA_U32 },
 	[DENALI_A_VM_TRUSTED] = { .type = NLA_FLAG },
+	[DENALI_A_VM_DISK] = NLA_POLICY_NESTED(nl_vm_disk_policy),
+};
+
+static const struct nla_policy nl_disk_create_policy[DENALI_A_MAX + 1] = {
+	[DENALI_A_DISK_NAME] = { .type = NLA_NUL_STRING,
+				 .len = DENALI_NAME_MAX - 1 },
+	[DENALI_A_DISK_FD] = { .type = NLA_S32 },
+	[DENALI_A_DISK_BLOCKS] = { .type = NLA_U64 },
+	[DENALI_A_DISK_READONLY] = { .type = NLA_FLAG },
+};
+
+/* The requests that name one disk. */
+static const struct nla_policy nl_disk_ref_policy[DENALI_A_MAX + 1] = {
+	[DENALI_A_DISK_NAME] = { .type = NLA_NUL_STRING,
+				 .len = DENALI_NAME_MAX - 1 },
 };
 
 /* The requests that name one VM. */
@@ -353,9 +376,98 @@ static struct file *nl_get_image(struct genl_info *info)
 	return file;
 }
 
+int denali_nl_check_disk_name(const char *name, struct netlink_ext_ack *extack)
+{
+	const char *p;
+
+	if (!*name) {
+		NL_SET_ERR_MSG(extack, "disk name is empty");
+		return -EINVAL;
+	}
+	/* denalictl's --disk NAME:MODE splits at the colon. */
+	for (p = name; *p; p++) {
+		if (!isascii(*p) || !isgraph(*p) || *p == ':') {
+			NL_SET_ERR_MSG(extack,
+				       "disk name has blanks, colons, control or non-ASCII characters");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void nl_put_disks(struct denali_vm_disk_config *disks, u32 n)
+{
+	while (n--) {
+		if (disks[n].cow)
+			fput(disks[n].cow);
+		denali_disk_put(disks[n].disk);
+	}
+}
+
+/* The disks of a VM_CREATE, in order, referenced; nr_disks says how many. */
+static int nl_get_disks(struct genl_info *info,
+			struct denali_vm_disk_config *disks, u32 *nr_disks)
+{
+	struct nlattr *tb[DENALI_VM_DISK_MAX + 1];
+	struct nlattr *attr;
+	int rem, ret;
+	u32 n = 0;
+
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		struct denali_vm_disk_config *c = &disks[n];
+
+		if (nla_type(attr) != DENALI_A_VM_DISK)
+			continue;
+		if (n == DENALI_VREGS_DISKS_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "too many disks (at most 8)");
+			ret = -E2BIG;
+			goto err;
+		}
+		ret = nla_parse_nested(tb, DENALI_VM_DISK_MAX, attr,
+				       nl_vm_disk_policy, info->extack);
+		if (ret)
+			goto err;
+		if (!tb[DENALI_VM_DISK_NAME]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "disk name required");
+			ret = -EINVAL;
+			goto err;
+		}
+		c->disk = denali_disk_get(nla_data(tb[DENALI_VM_DISK_NAME]));
+		if (!c->disk) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[DENALI_VM_DISK_NAME],
+					    "no such disk");
+			ret = -ENOENT;
+			goto err;
+		}
+		c->readonly = nla_get_flag(tb[DENALI_VM_DISK_READONLY]);
+		c->cow = NULL;
+		if (tb[DENALI_VM_DISK_COW_FD]) {
+			c->cow = fget(nla_get_s32(tb[DENALI_VM_DISK_COW_FD]));
+			if (!c->cow) {
+				denali_disk_put(c->disk);
+				NL_SET_ERR_MSG_ATTR(info->extack,
+						    tb[DENALI_VM_DISK_COW_FD],
+						    "bad overlay file descriptor");
+				ret = -EBADF;
+				goto err;
+			}
+		}
+		n++;
+	}
+	*nr_disks = n;
+	return 0;
+err:
+	nl_put_disks(disks, n);
+	return ret;
+}
+
 static int nl_vm_create(struct sk_buff *skb, struct genl_info *info)
 {
 	struct denali_vm_config cfg = { .mem_size = DENALI_MEM_DEFAULT };
+	struct denali_vm_disk_config disks[DENALI_VREGS_DISKS_MAX];
 	struct nlattr **attrs = info->attrs;
 	struct denali_vm *vm;
 	int ret;
@@ -399,7 +511,14 @@ static int nl_vm_create(struct sk_buff *skb, struct genl_info *info)
 	cfg.image = nl_get_image(info);
 	if (IS_ERR(cfg.image))
 		return PTR_ERR(cfg.image);
+	ret = nl_get_disks(info, disks, &cfg.nr_disks);
+	if (ret) {
+		fput(cfg.image);
+		return ret;
+	}
+	cfg.disks = disks;
 	vm = denali_vm_create(&cfg, info->extack);
+	nl_put_disks(disks, cfg.nr_disks);
 	fput(cfg.image);
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
@@ -492,6 +611,134 @@ static int nl_host_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+static int nl_fill_disk(struct sk_buff *skb, const struct denali_disk_info *d,
+			u32 portid, u32 seq, int flags, u8 cmd)
+{
+	const struct { int type; u64 value; } stats[] = {
+		{ DENALI_DISK_STAT_READS, d->reads },
+		{ DENALI_DISK_STAT_WRITES, d->writes },
+		{ DENALI_DISK_STAT_FLUSHES, d->flushes },
+		{ DENALI_DISK_STAT_BLOCKS_READ, d->blocks_read },
+		{ DENALI_DISK_STAT_BLOCKS_WRITTEN, d->blocks_written },
+		{ DENALI_DISK_STAT_ERRORS, d->errors },
+	};
+	struct nlattr *nest;
+	void *hdr;
+	int i;
+
+	hdr = genlmsg_put(skb, portid, seq, &denali_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, DENALI_A_DISK_NAME, d->name) ||
+	    nla_put_u64_64bit(skb, DENALI_A_DISK_BLOCKS, d->blocks,
+			      DENALI_A_UNSPEC) ||
+	    (d->readonly && nla_put_flag(skb, DENALI_A_DISK_READONLY)) ||
+	    nla_put_u32(skb, DENALI_A_DISK_ATTACHED, d->attached))
+		goto cancel;
+	nest = nla_nest_start(skb, DENALI_A_DISK_STATS);
+	if (!nest)
+		goto cancel;
+	for (i = 0; i < ARRAY_SIZE(stats); i++)
+		if (nla_put_u64_64bit(skb, stats[i].type, stats[i].value,
+				      DENALI_DISK_STAT_PAD))
+			goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int nl_reply_disk(struct genl_info *info, const char *name, u8 cmd)
+{
+	struct denali_disk_info d;
+	struct sk_buff *skb;
+	int ret;
+
+	if (!denali_disk_info_by_name(name, &d)) {
+		NL_SET_ERR_MSG(info->extack, "no such disk");
+		return -ENOENT;
+	}
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	ret = nl_fill_disk(skb, &d, info->snd_portid, info->snd_seq, 0, cmd);
+	if (ret) {
+		nlmsg_free(skb);
+		return ret;
+	}
+	return genlmsg_reply(skb, info);
+}
+
+/* The backing store: a file or block device the sender opened. */
+static int nl_disk_create(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	const char *name;
+	struct file *file;
+	u64 blocks = 0;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, DENALI_A_DISK_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, DENALI_A_DISK_FD))
+		return -EINVAL;
+	name = nla_data(attrs[DENALI_A_DISK_NAME]);
+	ret = denali_nl_check_disk_name(name, info->extack);
+	if (ret)
+		return ret;
+	if (attrs[DENALI_A_DISK_BLOCKS]) {
+		blocks = nla_get_u64(attrs[DENALI_A_DISK_BLOCKS]);
+		if (!blocks) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    attrs[DENALI_A_DISK_BLOCKS],
+					    "a disk has at least one block");
+			return -EINVAL;
+		}
+	}
+	file = fget(nla_get_s32(attrs[DENALI_A_DISK_FD]));
+	if (!file) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[DENALI_A_DISK_FD],
+				    "bad disk file descriptor");
+		return -EBADF;
+	}
+	ret = denali_disk_create(name, file, blocks,
+				 nla_get_flag(attrs[DENALI_A_DISK_READONLY]),
+				 info->extack);
+	fput(file);
+	if (ret)
+		return ret;
+	return nl_reply_disk(info, name, DENALI_CMD_DISK_CREATE);
+}
+
+static int nl_disk_act(struct sk_buff *skb, struct genl_info *info)
+{
+	const char *name;
+
+	if (GENL_REQ_ATTR_CHECK(info, DENALI_A_DISK_NAME))
+		return -EINVAL;
+	name = nla_data(info->attrs[DENALI_A_DISK_NAME]);
+	if (info->genlhdr->cmd == DENALI_CMD_DISK_DESTROY)
+		return denali_disk_destroy(name, info->extack);
+	return nl_reply_disk(info, name, DENALI_CMD_DISK_GET);
+}
+
+/* cb->args[0]: how many disks were dumped. */
+static int nl_disk_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct denali_disk_info d;
+
+	while (denali_disk_info_nth(cb->args[0], &d)) {
+		if (nl_fill_disk(skb, &d, NETLINK_CB(cb->skb).portid,
+				 cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				 DENALI_CMD_DISK_GET))
+			break;
+		cb->args[0]++;
+	}
+	return skb->len;
+}
+
 /* cb->args[0]: the smallest id not yet dumped. */
 static int nl_vm_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -558,6 +805,28 @@ static const struct genl_ops denali_ops[] = {
 	{
 		.cmd = DENALI_CMD_HOST_GET,
 		.doit = nl_host_get,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = DENALI_CMD_DISK_CREATE,
+		.doit = nl_disk_create,
+		.policy = nl_disk_create_policy,
+		.maxattr = DENALI_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = DENALI_CMD_DISK_DESTROY,
+		.doit = nl_disk_act,
+		.policy = nl_disk_ref_policy,
+		.maxattr = DENALI_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = DENALI_CMD_DISK_GET,
+		.doit = nl_disk_act,
+		.dumpit = nl_disk_dump,
+		.policy = nl_disk_ref_policy,
+		.maxattr = DENALI_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -14,6 +14,7 @@ void denali_netlink_exit(void);
 
 /* Attribute checks beyond what the policy can say. */
 int denali_nl_check_name(const char *name, struct netlink_ext_ack *extack);
+int denali_nl_check_disk_name(const char *name, struct netlink_ext_ack *extack);
 int denali_nl_check_mem_size(u32 size, struct netlink_ext_ack *extack);
 
 /* A VM's counters besides the network's, as one reply reports them. */

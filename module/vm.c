@@ -69,13 +69,14 @@ void denali_vm_remove_device(struct denali_vm_device *dev)
 
 /* Attaches every device, or none: undoes what it did on failure. */
 static int vm_attach_devices(struct denali_vm *vm,
+			     const struct denali_vm_config *cfg,
 			     struct netlink_ext_ack *extack)
 {
 	struct denali_vm_device *dev;
 	int ret;
 
 	list_for_each_entry(dev, &vm_devices, node) {
-		ret = dev->attach(vm, extack);
+		ret = dev->attach(vm, cfg, extack);
 		if (ret)
 			goto err_detach;
 	}
@@ -530,7 +531,7 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 	}
 
 	/* Last: from here frames arrive and raise its interrupt. */
-	ret = vm_attach_devices(vm, extack);
+	ret = vm_attach_devices(vm, cfg, extack);
 	if (ret)
 		goto err_unpublish;
 

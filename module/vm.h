@@ -19,6 +19,9 @@
 #include "mem.h"
 #include "net.h"
 
+struct denali_disk;
+struct denali_vm_disks;
+struct file;
 struct mem_cgroup;
 
 struct denali_vregs;
@@ -162,6 +165,18 @@ struct denali_vm {
 	struct denali_port *port;
 	/* Outlive the port, so an ended VM still reports them. */
 	struct denali_net_stats net_stats;
+	/*
+	 * Its disks and their completions from creation until it ends; used
+	 * by its runner, torn down once by whoever ends it (hc_disk.c).
+	 */
+	struct denali_vm_disks *disks;
+};
+
+/* One disk of a new VM: read-only, or through an overlay in cow. */
+struct denali_vm_disk_config {
+	struct denali_disk *disk;
+	bool readonly;
+	struct file *cow;		/* NULL: none */
 };
 
 struct denali_vm_config {
@@ -172,6 +187,9 @@ struct denali_vm_config {
 	const u8 *mac;		/* NULL: derived from the serial */
 	__be32 ipv4;		/* 0: none, and no address checks */
 	bool trusted;		/* it routes: no address checks */
+	/* Its disks, numbered for the guest in this order. */
+	const struct denali_vm_disk_config *disks;
+	u32 nr_disks;
 };
 
 /*
@@ -311,13 +329,15 @@ struct denali_vm_ops {
 };
 
 /*
- * A device every VM has (its NIC; its disks later), registered before
- * any VM is made. attach() runs last in creation, once the VM's memory
- * holds its image; detach() when it ends, once, by whoever ends it.
+ * A device every VM has (its NIC, its disks), registered before any VM
+ * is made. attach() runs last in creation, once the VM's memory holds
+ * its image, with the VM's configuration; detach() when it ends, by
+ * whoever ends it, and maybe again: a second call finds nothing to do.
  */
 struct denali_vm_device {
 	struct list_head node;
-	int (*attach)(struct denali_vm *vm, struct netlink_ext_ack *extack);
+	int (*attach)(struct denali_vm *vm, const struct denali_vm_config *cfg,
+		      struct netlink_ext_ack *extack);
 	void (*detach)(struct denali_vm *vm);
 };
 

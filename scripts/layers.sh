@@ -26,8 +26,8 @@ declare -A LAYER=(
 	[backend]=1 [vmx]=1 [vmx_ops]=1 [svm]=1 [spec]=1 [insn]=1 [fpu]=1
 	[trace]=1
 	# 2: what a VM is made of, knowing nothing of guests: guest memory,
-	# its image, the switch and its ports, the console ring
-	[mem]=2 [elf]=2 [net]=2 [console]=2
+	# its image, the switch and its ports, the console ring, the disks
+	[mem]=2 [elf]=2 [net]=2 [console]=2 [disk]=2
 	# 3: the VM object and its state machine
 	[vm]=3
 	# 4: execution, bottom up: the queue's policy and virtualization
@@ -42,7 +42,7 @@ declare -A LAYER=(
 	[run]=4.6
 	[runner]=4.7 [exec]=4.7
 	# 5: the guest's front ends to its devices, and the hypercall table
-	[hypercall]=5 [hc]=5 [hc_net]=5 [hc_console]=5
+	[hypercall]=5 [hc]=5 [hc_net]=5 [hc_console]=5 [hc_disk]=5
 	# 6: the control plane
 	[netlink]=6 [chardev]=6 [netdev]=6 [main]=6
 )

@@ -89,6 +89,7 @@ static const struct option create_opts[] = {
 	{ "gw", required_argument, NULL, 'G' },
 	{ "trust", no_argument, NULL, 'T' },
 	{ "count", required_argument, NULL, 'C' },
+	{ "disk", required_argument, NULL, 'D' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -175,6 +176,7 @@ static int create_vm(const char *cmd, int argc, char **argv, bool start)
 	/* Room for a prefix that is too long with its number, to check. */
 	char name[DENALI_NAME_MAX + 8];
 	unsigned long i, count = 0;	/* 0: no --count */
+	const char *disks[ARRAY_SIZE(args.disks)];
 	bool json = false;
 	uint8_t mac[6];
 	const char *why;
@@ -230,6 +232,12 @@ static int create_vm(const char *cmd, int argc, char **argv, bool start)
 				return usage_error(cmd, "bad count '%s' (expected 1 to %d)",
 						   optarg, CREATE_COUNT_MAX);
 			break;
+		case 'D':
+			if (args.nr_disks == ARRAY_SIZE(disks))
+				return usage_error(cmd, "too many --disk (at most %zu)",
+						   ARRAY_SIZE(disks));
+			disks[args.nr_disks++] = optarg;
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -270,14 +278,18 @@ static int create_vm(const char *cmd, int argc, char **argv, bool start)
 		close(args.image_fd);
 		return EXIT_ERR;
 	}
+	status = EXIT_OK;
+	for (i = 0; i < args.nr_disks; i++)
+		args.disks[i].cow_fd = -1;
+	for (i = 0; i < args.nr_disks && !status; i++)
+		status = parse_disk_arg(nl, cmd, disks[i], &args.disks[i]);
 	/*
 	 * The kernel takes its own reference to the file while it reads, so
 	 * the one descriptor serves every create; it closes after the last.
 	 */
 	/* With --count, JSON is an array: whole even after a failure. */
-	if (json && count)
+	if (json && count && !status)
 		fputc('[', stdout);
-	status = EXIT_OK;
 	for (i = 1; i <= (count ? count : 1) && !status; i++) {
 		if (prefix) {
 			snprintf(name, sizeof(name), "%s%lu", prefix, i);
@@ -286,10 +298,13 @@ static int create_vm(const char *cmd, int argc, char **argv, bool start)
 		status = create_one(nl, &args, start, json,
 				    i > 1 ? ",\n " : "");
 	}
-	if (json && count)
+	if (json && count && i > 1)
 		fputs("]\n", stdout);
 	else if (json && !status)
 		fputc('\n', stdout);
+	for (i = 0; i < args.nr_disks; i++)
+		if (args.disks[i].cow_fd >= 0)
+			close(args.disks[i].cow_fd);
 	close(args.image_fd);
 	dn_nl_close(nl);
 	return status;

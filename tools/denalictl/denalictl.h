@@ -150,6 +150,13 @@ void json_host(FILE *f, const struct dn_host *host);
 /* nl.c: every function returns 0 or a negative errno. */
 struct dn_nl;
 
+/* One --disk of a create: a disk's name, and how it is attached. */
+struct dn_disk_arg {
+	char name[DENALI_NAME_MAX];
+	bool readonly;
+	int cow_fd;			/* -1: no overlay */
+};
+
 struct dn_create_args {
 	int image_fd;
 	const char *name;		/* NULL: the kernel picks one */
@@ -158,6 +165,8 @@ struct dn_create_args {
 	const uint8_t *mac;		/* NULL: the kernel picks one */
 	uint32_t ipv4;			/* network order; 0: none */
 	bool trusted;			/* it routes: no address checks */
+	struct dn_disk_arg disks[8];	/* DENALI_VREGS_DISKS_MAX */
+	unsigned int nr_disks;
 };
 
 typedef int (*dn_vm_cb)(const struct dn_vm *vm, void *arg);
@@ -171,6 +180,17 @@ int dn_vm_cmd(struct dn_nl *nl, uint8_t cmd, uint32_t id);
 int dn_vm_get(struct dn_nl *nl, const struct dn_ref *ref, struct dn_vm *out);
 int dn_vm_dump(struct dn_nl *nl, dn_vm_cb cb, void *arg);
 int dn_host_get(struct dn_nl *nl, struct dn_host *out);
+/*
+ * Any request: a message for cmd (a dump with dump) that the caller
+ * fills, then sends with dn_msg_send(), which frees it and calls cb with
+ * each message of the reply; *got (may be NULL) says whether one came.
+ */
+struct nl_msg;
+struct nlmsghdr;
+typedef int (*dn_msg_cb)(struct nlmsghdr *nlh, void *arg);
+struct nl_msg *dn_msg_new(struct dn_nl *nl, uint8_t cmd, bool dump);
+int dn_msg_send(struct dn_nl *nl, struct nl_msg *msg, bool dump,
+		dn_msg_cb cb, void *arg, bool *got);
 /* Joins the "events" group; the socket then serves events only. */
 int dn_events_join(struct dn_nl *nl);
 int dn_events_fd(const struct dn_nl *nl);
@@ -191,6 +211,16 @@ int report_nl_error(struct dn_nl *nl, int err, const char *vm,
 
 /* batch.c: -b FILE, the commands of FILE one per line. */
 int cmd_batch(int argc, char **argv);
+
+/* disk.c */
+int cmd_disk(int argc, char **argv);
+/*
+ * Parses a --disk NAME[:ro|:rw|:cow=FILE] into arg, opening FILE (made
+ * when missing). Without a mode, a read-only disk is attached read-only
+ * and any other read-write, which takes asking the kernel: nl.
+ */
+int parse_disk_arg(struct dn_nl *nl, const char *cmd, const char *s,
+		   struct dn_disk_arg *arg);
 
 /* console.c */
 int cmd_console(int argc, char **argv);

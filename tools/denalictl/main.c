@@ -20,7 +20,8 @@ struct command {
 static const struct command commands[] = {
 	{ "start", cmd_start,
 	  "start IMAGE [--name NAME] [--mem SIZE] [--cmdline TEXT] [--mac MAC]\n"
-	  "      [--ip ADDR/LEN] [--gw ADDR] [--trust] [--count N] [-j]",
+	  "      [--ip ADDR/LEN] [--gw ADDR] [--trust] [--disk DISK[:MODE]]...\n"
+	  "      [--count N] [-j]",
 	  "Create a VM from the ELF32 image IMAGE and start it. Prints\n"
 	  "\"started NAME (id N)\". Without --name the kernel names it vmN.\n"
 	  "If the VM cannot be started it is destroyed again.\n"
@@ -44,7 +45,15 @@ static const struct command commands[] = {
 	  "      --trust          the VM routes: no address checks, and it may\n"
 	  "                       send router advertisements, redirects and\n"
 	  "                       DHCP server replies, which the switch drops\n"
-	  "                       from every other VM\n"
+"                       from every other VM\n"
+	  "      --disk DISK[:MODE] attach the disk DISK (see 'disk'); the guest\n"
+	  "                       sees up to 8, numbered in the order given.\n"
+	  "                       MODE: rw (exclusive: no other VM may have\n"
+	  "                       the disk), ro (shared with other readers),\n"
+	  "                       cow=FILE (reads and writes through a private\n"
+	  "                       overlay kept in FILE, made if missing, over\n"
+	  "                       the disk shared read-only). Default: the\n"
+	  "                       disk's own mode, ro or rw\n"
 	  "      --count N        make N VMs (1 to 100000) one after another,\n"
 	  "                       each as above, with one line each; with\n"
 	  "                       --name NAME they are NAME1 .. NAMEN. Stops at\n"
@@ -52,7 +61,8 @@ static const struct command commands[] = {
 	  "                       Not with --mac when N > 1\n" },
 	{ "create", cmd_create,
 	  "create IMAGE [--name NAME] [--mem SIZE] [--cmdline TEXT] [--mac MAC]\n"
-	  "       [--ip ADDR/LEN] [--gw ADDR] [--trust] [--count N] [-j]",
+	  "       [--ip ADDR/LEN] [--gw ADDR] [--trust] [--disk DISK[:MODE]]...\n"
+	  "       [--count N] [-j]",
 	  "Create a VM as start does, but leave it in the created state.\n"
 	  "Prints \"created NAME (id N)\". Start it later with 'run'.\n"
 	  "The options are start's; --count N creates N VMs.\n" },
@@ -113,6 +123,25 @@ static const struct command commands[] = {
 	  "\n"
 	  "  -j, --json   print one JSON object of counters (the host's has\n"
 	  "               the key backend first)\n" },
+	{ "disk", cmd_disk,
+	  "disk create NAME FILE [--blocks N] [--ro] [-j]\n"
+	  "     disk list [-j] | disk show NAME [-j] | disk destroy NAME",
+	  "Manage virtual disks, which exist apart from VMs (see --disk of\n"
+	  "start and create).\n"
+	  "\n"
+	  "  create   make disk NAME (1 to 31 printable bytes, no blanks or\n"
+	  "           ':') over FILE, a regular file or a block device, which\n"
+	  "           must hold it; prints \"created disk NAME (N blocks)\"\n"
+	  "    --blocks N   its size in 4 KiB blocks; default: all of FILE\n"
+	  "    --ro         read-only: VMs may only read it, many at once\n"
+	  "  list     one line per disk: name, blocks, read-only, attachments\n"
+	  "           and counters\n"
+	  "  show     every attribute and counter of one disk, one per line\n"
+	  "  destroy  remove a disk (FILE stays); fails while a VM has it\n"
+	  "\n"
+	  "  -j, --json   print objects with the keys name, blocks, readonly,\n"
+	  "               attached and stats (reads, writes, flushes,\n"
+	  "               blocks_read, blocks_written, errors); list: an array\n" },
 	{ "console", cmd_console,
 	  "console VM [-f | -i | --send TEXT]",
 	  "Print the VM's console: the retained history (the last 4 KiB)\n"

@@ -40,6 +40,7 @@ struct req_ctx {
 	int cb_err;
 	struct dn_vm *out;	/* the reply of a do request */
 	struct dn_host *host;	/* instead, the reply of HOST_GET */
+	dn_msg_cb raw;		/* instead, each message as it came */
 	bool got;
 };
 
@@ -113,6 +114,12 @@ static int on_valid(struct nl_msg *msg, void *arg)
 
 	if (nlh->nlmsg_type != ctx->nl->family)
 		return NL_SKIP;
+	if (ctx->raw) {
+		if (!ctx->cb_err)
+			ctx->cb_err = ctx->raw(nlh, ctx->arg);
+		ctx->got = true;
+		return NL_OK;
+	}
 	if (ctx->host) {
 		if (host_parse_attrs(nlh, ctx->host) < 0)
 			return NL_SKIP;
@@ -270,11 +277,30 @@ static int put_ref(struct nl_msg *msg, const struct dn_ref *ref)
 	return nla_put_string(msg, DENALI_A_VM_NAME, ref->name);
 }
 
+static int put_disk(struct nl_msg *msg, const struct dn_disk_arg *disk)
+{
+	struct nlattr *nest = nla_nest_start(msg, DENALI_A_VM_DISK);
+	int ret;
+
+	if (!nest)
+		return -EMSGSIZE;
+	ret = nla_put_string(msg, DENALI_VM_DISK_NAME, disk->name);
+	if (!ret && disk->readonly)
+		ret = nla_put_flag(msg, DENALI_VM_DISK_READONLY);
+	if (!ret && disk->cow_fd >= 0)
+		ret = nla_put_s32(msg, DENALI_VM_DISK_COW_FD, disk->cow_fd);
+	if (ret)
+		return ret;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 int dn_vm_create(struct dn_nl *nl, const struct dn_create_args *args,
 		 struct dn_vm *out)
 {
 	struct req_ctx ctx = { .out = out };
 	struct nl_msg *msg;
+	unsigned int i;
 	int ret;
 
 	msg = new_msg(nl, DENALI_CMD_VM_CREATE, 0);
@@ -293,6 +319,8 @@ int dn_vm_create(struct dn_nl *nl, const struct dn_create_args *args,
 		ret = nla_put_u32(msg, DENALI_A_VM_IPV4, args->ipv4);
 	if (!ret && args->trusted)
 		ret = nla_put_flag(msg, DENALI_A_VM_TRUSTED);
+	for (i = 0; !ret && i < args->nr_disks; i++)
+		ret = put_disk(msg, &args->disks[i]);
 	if (ret < 0) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -359,6 +387,23 @@ int dn_vm_dump(struct dn_nl *nl, dn_vm_cb cb, void *arg)
 	if (!msg)
 		return -ENOMEM;
 	ret = transact(nl, msg, &ctx, true);
+	return ret ? ret : ctx.cb_err;
+}
+
+struct nl_msg *dn_msg_new(struct dn_nl *nl, uint8_t cmd, bool dump)
+{
+	return new_msg(nl, cmd, dump ? NLM_F_DUMP : 0);
+}
+
+int dn_msg_send(struct dn_nl *nl, struct nl_msg *msg, bool dump,
+		dn_msg_cb cb, void *arg, bool *got)
+{
+	struct req_ctx ctx = { .raw = cb, .arg = arg };
+	int ret;
+
+	ret = transact(nl, msg, &ctx, dump);
+	if (got)
+		*got = ctx.got;
 	return ret ? ret : ctx.cb_err;
 }
 

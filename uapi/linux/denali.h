@@ -35,6 +35,9 @@ enum denali_cmd {
 	DENALI_CMD_VM_EVENT,	/* multicast on "events": a VM changed state */
 	DENALI_CMD_VM_SWAP_OUT,	/* ID or NAME: swap an idle VM out now */
 	DENALI_CMD_HOST_GET,	/* replies with HOST_STATS */
+	DENALI_CMD_DISK_CREATE,	/* DISK_NAME, DISK_FD, DISK_BLOCKS, DISK_READONLY */
+	DENALI_CMD_DISK_DESTROY,	/* DISK_NAME; EBUSY while attached */
+	DENALI_CMD_DISK_GET,	/* DISK_NAME; or a dump of every disk */
 
 	__DENALI_CMD_MAX,
 	DENALI_CMD_MAX = __DENALI_CMD_MAX - 1
@@ -70,6 +73,13 @@ enum denali_attr {
 	DENALI_A_HOST_STATS,		/* nested: denali_host_stat (replies) */
 	DENALI_A_VM_IPV4,		/* be32: the VM's own IPv4 address */
 	DENALI_A_VM_TRUSTED,		/* flag: the VM routes; no address checks */
+	DENALI_A_DISK_NAME,		/* string, < DENALI_NAME_MAX, no ':' */
+	DENALI_A_DISK_FD,		/* s32: an open file or block device */
+	DENALI_A_DISK_BLOCKS,		/* u64: size in DENALI_DISK_BLOCK_SIZE blocks */
+	DENALI_A_DISK_READONLY,		/* flag */
+	DENALI_A_DISK_ATTACHED,		/* u32: attachments now (replies) */
+	DENALI_A_DISK_STATS,		/* nested: enum denali_disk_stat (replies) */
+	DENALI_A_VM_DISK,		/* nested, repeated: enum denali_vm_disk_attr */
 
 	__DENALI_A_MAX,
 	DENALI_A_MAX = __DENALI_A_MAX - 1
@@ -119,6 +129,35 @@ enum denali_host_stat {
 
 	__DENALI_HOST_STAT_MAX,
 	DENALI_HOST_STAT_MAX = __DENALI_HOST_STAT_MAX - 1
+};
+
+/* Disk counters, in DENALI_A_DISK_STATS; all u64. */
+enum denali_disk_stat {
+	DENALI_DISK_STAT_UNSPEC,
+	DENALI_DISK_STAT_PAD,
+	DENALI_DISK_STAT_READS,		/* read requests done */
+	DENALI_DISK_STAT_WRITES,	/* write requests done */
+	DENALI_DISK_STAT_FLUSHES,	/* flush requests done */
+	DENALI_DISK_STAT_BLOCKS_READ,
+	DENALI_DISK_STAT_BLOCKS_WRITTEN,
+	DENALI_DISK_STAT_ERRORS,	/* requests that failed with an I/O error */
+
+	__DENALI_DISK_STAT_MAX,
+	DENALI_DISK_STAT_MAX = __DENALI_DISK_STAT_MAX - 1
+};
+
+/*
+ * One disk of a VM, in DENALI_A_VM_DISK: up to DENALI_VREGS_DISKS_MAX
+ * of them, numbered for the guest in the order given.
+ */
+enum denali_vm_disk_attr {
+	DENALI_VM_DISK_UNSPEC,
+	DENALI_VM_DISK_NAME,		/* string: the disk */
+	DENALI_VM_DISK_READONLY,	/* flag: attach read-only */
+	DENALI_VM_DISK_COW_FD,		/* s32: a file for a private overlay */
+
+	__DENALI_VM_DISK_MAX,
+	DENALI_VM_DISK_MAX = __DENALI_VM_DISK_MAX - 1
 };
 
 /* /dev/denali ioctls. */
