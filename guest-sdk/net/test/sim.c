@@ -12,6 +12,7 @@
 #include <string.h>
 #include <ucontext.h>
 #include <denali.h>
+#include <denali/disk.h>
 #include "sim.h"
 
 /* AddressSanitizer must be told of every stack switch. */
@@ -347,6 +348,31 @@ unsigned int denali_cmdline(char *buf, unsigned int size)
 {
 	snprintf(buf, size, "%s", current->vm->cmdline);
 	return (unsigned int)strlen(buf);
+}
+
+/* What libdisk gives them: the VM's one read-only disk, in memory. */
+
+unsigned int disk_count(void)
+{
+	return current->vm->disk ? 1 : 0;
+}
+
+uint64_t disk_blocks(unsigned int disk)
+{
+	return disk < disk_count() ?
+	       current->vm->disk_size / DENALI_DISK_BLOCK_SIZE : 0;
+}
+
+int disk_pread(unsigned int disk, uint64_t offset, void *buf, size_t len)
+{
+	struct sim_vm *vm = current->vm;
+
+	if (disk >= disk_count())
+		return -ENODEV;
+	if (offset > vm->disk_size || len > vm->disk_size - offset)
+		return -EINVAL;
+	memcpy(buf, vm->disk + offset, len);
+	return 0;
 }
 
 int net_start(void)

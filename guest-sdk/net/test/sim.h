@@ -23,6 +23,8 @@ struct sim_vm {
 	char cmdline[256];		/* denali_cmdline()'s */
 	char console[SIM_CONSOLE_MAX];	/* what sim_printf() wrote */
 	unsigned int console_len;
+	const uint8_t *disk;		/* disk 0's bytes, or NULL: none */
+	uint64_t disk_size;		/* a multiple of 4 KiB */
 	int (*main_fn)(void);		/* sim_boot()'s program */
 	int exit_code;			/* and what it returned */
 };

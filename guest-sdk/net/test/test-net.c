@@ -1773,6 +1773,161 @@ static int test_httpd_requests(void)
 	return 1;
 }
 
+/* httpd with a disk: a ustar archive that tar makes of a small site. */
+
+static char disk_reply[40000];
+static long disk_result;
+
+static void *disk_fetch(void *arg)
+{
+	disk_result = http_exchange(IP_B, arg, disk_reply,
+				    sizeof(disk_reply) - 1);
+	if (disk_result >= 0)
+		disk_reply[disk_result] = '\0';
+	return NULL;
+}
+
+/* Byte i of a site file tagged seed. */
+static uint8_t site_byte(unsigned int seed, size_t i)
+{
+	return (uint8_t)((i * 13 + seed) % 256);
+}
+
+static int write_site_file(const char *dir, const char *name, size_t size,
+			   unsigned int seed)
+{
+	char path[256];
+	FILE *f;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/site/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	for (i = 0; i < size; i++)
+		fputc(site_byte(seed, i), f);
+	return fclose(f);
+}
+
+/* The site as `tar --format=ustar -C site .` archives it, in 4 KiB blocks. */
+static uint8_t *make_site_disk(uint64_t *size)
+{
+	char dir[] = "/tmp/test-net-site.XXXXXX", cmd[512];
+	uint8_t *disk = NULL;
+	FILE *f;
+	long len;
+
+	if (!mkdtemp(dir))
+		return NULL;
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/site/img %s/site/docs", dir,
+		 dir);
+	if (system(cmd) || write_site_file(dir, "index.html", 300, 1) ||
+	    write_site_file(dir, "style.css", 50, 2) ||
+	    write_site_file(dir, "img/logo.PNG", 20000, 3) ||
+	    write_site_file(dir, "docs/index.html", 10, 4) ||
+	    write_site_file(dir, "data", 7, 5))
+		goto out;
+	snprintf(cmd, sizeof(cmd),
+		 "tar --format=ustar -cf %s/site.tar -C %s/site .", dir, dir);
+	if (system(cmd))
+		goto out;
+	snprintf(cmd, sizeof(cmd), "%s/site.tar", dir);
+	f = fopen(cmd, "r");
+	if (!f)
+		goto out;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	*size = ((uint64_t)len + 4095) / 4096 * 4096;
+	disk = calloc(1, *size);
+	if (disk && fread(disk, 1, (size_t)len, f) != (size_t)len) {
+		free(disk);
+		disk = NULL;
+	}
+	fclose(f);
+out:
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		fprintf(stderr, "cannot remove %s\n", dir);
+	return disk;
+}
+
+/* The reply is 200 with type and the site file of size and seed. */
+static int site_reply_ok(const char *type, size_t size, unsigned int seed)
+{
+	char head[256];
+	const char *body;
+	size_t i;
+
+	snprintf(head, sizeof(head), "HTTP/1.0 200 OK\r\nServer: denali-httpd\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+		 type, size);
+	if (disk_result != (long)(strlen(head) + size) ||
+	    strncmp(disk_reply, head, strlen(head)))
+		return 0;
+	body = disk_reply + strlen(head);
+	for (i = 0; i < size; i++)
+		if ((uint8_t)body[i] != site_byte(seed, i))
+			return 0;
+	return 1;
+}
+
+static int test_httpd_disk(void)
+{
+	static const char not_found[] = "HTTP/1.1 404 Not Found\r\nServer: denali-httpd\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+	static const char head_css[] = "HTTP/1.1 200 OK\r\nServer: denali-httpd\r\nContent-Type: text/css\r\nContent-Length: 50\r\nConnection: close\r\n\r\n";
+	static const struct {
+		const char *request, *type;
+		size_t size;
+		unsigned int seed;
+	} files[] = {
+		{ "GET / HTTP/1.0\r\n\r\n", "text/html", 300, 1 },
+		{ "GET /index.html HTTP/1.0\r\n\r\n", "text/html", 300, 1 },
+		{ "GET /style.css?v=2 HTTP/1.0\r\n\r\n", "text/css", 50, 2 },
+		{ "GET /st%79le.css HTTP/1.0\r\n\r\n", "text/css", 50, 2 },
+		{ "GET /img/logo.PNG HTTP/1.0\r\n\r\n", "image/png", 20000, 3 },
+		{ "GET /docs HTTP/1.0\r\n\r\n", "text/html", 10, 4 },
+		{ "GET /./img/../docs/ HTTP/1.0\r\n\r\n", "text/html", 10, 4 },
+		{ "GET /data HTTP/1.0\r\n\r\n", "application/octet-stream",
+		  7, 5 },
+	};
+	static const char *const missing[] = {
+		"GET /missing HTTP/1.1\r\n\r\n",
+		"GET /img HTTP/1.1\r\n\r\n",		/* no index.html */
+		"GET /style.css/x HTTP/1.1\r\n\r\n",
+		"GET /st%00yle.css HTTP/1.1\r\n\r\n",
+		"GET /st%7 HTTP/1.1\r\n\r\n",
+		"GET style.css HTTP/1.1\r\n\r\n",
+	};
+	uint64_t size;
+	unsigned int i;
+	uint8_t *disk = make_site_disk(&size);
+
+	CHECK(disk);
+	vm_a = sim_vm_new("ip=10.0.0.5/24", 5, 1500);
+	vm_b = sim_vm_new("ip=10.0.0.6/24 workers=2", 6, 1500);
+	vm_b->disk = disk;
+	vm_b->disk_size = size;
+	sim_boot(vm_b, example_httpd, 1);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		sim_spawn(vm_a, disk_fetch, (void *)files[i].request);
+		CHECK(sim_run(30 * SEC) == 0);
+		CHECK(site_reply_ok(files[i].type, files[i].size,
+				    files[i].seed));
+	}
+	for (i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
+		sim_spawn(vm_a, disk_fetch, (void *)missing[i]);
+		CHECK(sim_run(30 * SEC) == 0);
+		CHECK(!strcmp(disk_reply, not_found));
+	}
+	sim_spawn(vm_a, disk_fetch,
+		  "HEAD /style.css HTTP/1.1\r\nConnection: close\r\n\r\n");
+	CHECK(sim_run(30 * SEC) == 0);
+	CHECK(!strcmp(disk_reply, head_css));
+	CHECK(console_has(vm_b, "httpd: serving 7 files from disk 0 at http://10.0.0.6:80/ with 2 workers\n"));
+	free(disk);
+	return 1;
+}
+
 /*
  * Segments with valid checksums and random flags, sequence and
  * acknowledgment numbers near the real ones, lengths and windows, into
@@ -1886,6 +2041,7 @@ static const struct {
 	{ "nettest: bad command lines", test_nettest_usage },
 	{ "httpd: 100 VMs, each its own document", test_httpd_many },
 	{ "httpd: keep-alive, pipelining, HEAD, errors", test_httpd_requests },
+	{ "httpd: files from a ustar disk, types, 404", test_httpd_disk },
 };
 
 int main(void)
