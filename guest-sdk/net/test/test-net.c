@@ -1928,6 +1928,154 @@ static int test_httpd_disk(void)
 	return 1;
 }
 
+/* kvstore: its log on a disk, through restarts and a torn write. */
+
+int example_kvstore(void);
+
+#define KV_DISK_SIZE	(64 * 1024)
+
+static char kv_reply[8192];
+static long kv_result;
+
+/* Sends the lines of arg to kvstore at IP_B and reads as many answers. */
+static void *kv_exchange(void *arg)
+{
+	const char *request = arg;
+	unsigned int lines = 0, got = 0;
+	size_t len = 0, i;
+	long n;
+	int fd = net_socket(NET_SOCK_STREAM);
+
+	for (i = 0; request[i]; i++)
+		lines += request[i] == '\n';
+	kv_result = -1;
+	if (fd < 0)
+		return NULL;
+	n = net_connect(fd, IP_B, 7070);
+	if (!n)
+		n = net_send(fd, request, strlen(request));
+	while (n >= 0 && got < lines && len < sizeof(kv_reply) - 1 &&
+	       (n = net_recv(fd, kv_reply + len,
+			     sizeof(kv_reply) - 1 - len)) > 0) {
+		for (i = len; i < len + (size_t)n; i++)
+			got += kv_reply[i] == '\n';
+		len += (size_t)n;
+	}
+	net_close(fd);
+	kv_reply[len] = '\0';
+	kv_result = n < 0 ? n : (long)len;
+	return NULL;
+}
+
+/*
+ * Boots kvstore on a fresh VM B with a disk that holds what durable
+ * does (written back there by flushes), and a client VM A.
+ */
+static void kv_boot(uint8_t *disk, uint8_t *durable)
+{
+	memcpy(disk, durable, KV_DISK_SIZE);
+	vm_a = sim_vm_new("ip=10.0.0.5/24", 5, 1500);
+	vm_b = sim_vm_new("ip=10.0.0.6/24 workers=2", 6, 1500);
+	vm_b->disk = disk;
+	vm_b->disk_size = KV_DISK_SIZE;
+	vm_b->disk_durable = durable;
+	sim_boot(vm_b, example_kvstore, 1);
+}
+
+static int kv_ask(const char *request, const char *want)
+{
+	sim_spawn(vm_a, kv_exchange, (void *)request);
+	return sim_run(30 * SEC) == 0 && !strcmp(kv_reply, want);
+}
+
+/* The VM ends; another starts on what its disk's backing store kept. */
+static void kv_restart(uint8_t *disk, uint8_t *durable)
+{
+	sim_reset(7);
+	kv_boot(disk, durable);
+}
+
+static int test_kvstore(void)
+{
+	static uint8_t disk[KV_DISK_SIZE], durable[KV_DISK_SIZE];
+	static char request[2048], want[sizeof(kv_reply)];
+	char value[600];
+	size_t len = 0, wlen = 0;
+	unsigned int i;
+
+	memset(durable, 0, sizeof(durable));
+	kv_boot(disk, durable);
+	CHECK(kv_ask("set a 1\nset b hello world\r\nget a\nget b\nget c\n"
+		     "set a 2\nget a\nbogus\nset k\nget \nset \n",
+		     "OK\nOK\nVALUE 1\nVALUE hello world\nNOT_FOUND\nOK\n"
+		     "VALUE 2\nERROR unknown command\nERROR no value\n"
+		     "ERROR bad key\nERROR bad key\n"));
+	CHECK(console_has(vm_b, "kvstore: 0 keys from 0 records on disk 0, serving 10.0.0.6 port 7070\n"));
+
+	kv_restart(disk, durable);
+	CHECK(kv_ask("get a\nget b\n", "VALUE 2\nVALUE hello world\n"));
+	CHECK(console_has(vm_b, "kvstore: 2 keys from 3 records on disk 0"));
+
+	/* Records across block boundaries, in several connections. */
+	memset(value, 'v', sizeof(value) - 1);
+	value[sizeof(value) - 1] = '\0';
+	for (i = 0; i < 60; i++) {
+		value[0] = (char)('A' + i % 26);
+		snprintf(request, sizeof(request), "set key%u %s\n", i, value);
+		CHECK(kv_ask(request, "OK\n"));
+	}
+	kv_restart(disk, durable);
+	for (i = 0; i < 60; i += 7) {
+		value[0] = (char)('A' + i % 26);
+		len += (size_t)snprintf(request + len, sizeof(request) - len,
+					"get key%u\n", i);
+		wlen += (size_t)snprintf(want + wlen, sizeof(want) - wlen,
+					 "VALUE %s\n", value);
+	}
+	CHECK(kv_ask(request, want));
+	CHECK(console_has(vm_b, "kvstore: 62 keys from 63 records"));
+
+	/* A set torn by a crash: the write reached the disk, not all of it. */
+	CHECK(kv_ask("set key1 new\n", "OK\n"));
+	for (i = KV_DISK_SIZE; i && !durable[i - 1]; i--)
+		;
+	durable[i - 1] ^= 0x40;
+	kv_restart(disk, durable);
+	value[0] = 'B';
+	snprintf(want, sizeof(want), "VALUE %s\n", value);
+	CHECK(kv_ask("get key1\n", want));
+	CHECK(kv_ask("set key1 newer\nget key1\n", "OK\nVALUE newer\n"));
+	kv_restart(disk, durable);
+	CHECK(kv_ask("get key1\n", "VALUE newer\n"));
+
+	/* Until the disk is full: refused, and nothing lost. */
+	for (i = 0; i < 100; i++) {
+		snprintf(request, sizeof(request), "set full%u %s\n", i, value);
+		if (!kv_ask(request, "OK\n"))
+			break;
+	}
+	CHECK(i > 10 && i < 100 && !strcmp(kv_reply, "ERROR disk -28\n"));
+	snprintf(request, sizeof(request), "set full1 %s\nget full1\n", value);
+	snprintf(want, sizeof(want), "ERROR disk -28\nVALUE B%s\n", value + 1);
+	CHECK(kv_ask(request, want));
+	kv_restart(disk, durable);
+	snprintf(request, sizeof(request), "get full%u\nget full%u\n", i - 1,
+		 i);
+	snprintf(want, sizeof(want), "VALUE %s\nNOT_FOUND\n", value);
+	CHECK(kv_ask(request, want));
+	return 1;
+}
+
+static int test_kvstore_no_disk(void)
+{
+	vm_b = sim_vm_new("ip=10.0.0.6/24", 6, 1500);
+	sim_boot(vm_b, example_kvstore, 0);
+	CHECK(sim_run(10 * SEC) == 0);
+	CHECK(vm_b->exit_code == 1);
+	CHECK(console_has(vm_b, "kvstore: no read-write disk 0\n"));
+	return 1;
+}
+
 /*
  * Segments with valid checksums and random flags, sequence and
  * acknowledgment numbers near the real ones, lengths and windows, into
@@ -2042,6 +2190,9 @@ static const struct {
 	{ "httpd: 100 VMs, each its own document", test_httpd_many },
 	{ "httpd: keep-alive, pipelining, HEAD, errors", test_httpd_requests },
 	{ "httpd: files from a ustar disk, types, 404", test_httpd_disk },
+	{ "kvstore: its log survives restarts and a torn write",
+	  test_kvstore },
+	{ "kvstore: no read-write disk", test_kvstore_no_disk },
 };
 
 int main(void)
