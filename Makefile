@@ -102,7 +102,7 @@ install-sdk:
 	$(INSTALL) -m 644 -t $(DESTDIR)$(SDKDIR)/include/linux uapi/linux/denali_abi.h
 	$(INSTALL) -D -m 644 -t $(DESTDIR)$(SDKDIR)/lib guest-sdk/crt0.o \
 		guest-sdk/libdenali.a guest-sdk/libc.a guest-sdk/libnet.a \
-		guest-sdk/denali.ld
+		guest-sdk/libdisk.a guest-sdk/denali.ld
 	$(INSTALL) -m 644 -t $(DESTDIR)$(SDKDIR) guest-sdk/denali.mk
 	$(MAKE) -s --no-print-directory -f guest-sdk/denali.mk DENALI_SDK=@SDK@ \
 		--eval 'denali-cc-flags: ; @printf "%s\n" "$$(DENALI_CFLAGS)" "$$(DENALI_LDFLAGS)" "$$(DENALI_LIBGCC)"' \

@@ -11,7 +11,9 @@
 #             $(DENALI_LINK)
 #
 # DENALI_LIBS lists extra libraries before the SDK's own: -lnet for the
-# TCP/IP stack (<denali/net.h>). denali-cc runs gcc with these flags.
+# TCP/IP stack (<denali/net.h>), -ldisk for virtual disks
+# (<denali/disk.h>, <denali/ustar.h>). denali-cc runs gcc with these
+# flags.
 # The guest SDK's own Makefile includes this file, with its build tree
 # as DENALI_INCLUDE and DENALI_LIBDIR.
 

@@ -11,9 +11,10 @@
 #          passes mandoc -T lint without warnings and renders with man -l
 #   kunit  scripts/kunit.sh: the KUnit suites in a small kernel under QEMU;
 #          counts from its last line "kunit: N passed, N failed, N skipped"
-#   sdk    make -C guest-sdk test-net: the guest TCP/IP stack's tests on
-#          this host (stacks joined by a simulated LAN); counts from the
-#          TAP lines
+#   sdk    make -C guest-sdk test-net test-disk: the guest TCP/IP stack's
+#          tests on this host (stacks joined by a simulated LAN) and the
+#          guest ustar file system's (archives made by tar); counts from
+#          the TAP lines
 #   svm    tests/vm/svm-run bats --tap --timing tests/bats tests/hostile:
 #          the bats suites and the hostile suite in the SVM test machine
 #          (QEMU, AMD SVM); counts from the TAP lines
@@ -324,7 +325,7 @@ run_one() {
 		parse_tap man
 		;;
 	sdk)
-		run_level sdk live_tap make -s -C guest-sdk test-net
+		run_level sdk live_tap make -s -k -C guest-sdk test-net test-disk
 		parse_tap sdk
 		;;
 	dkms)

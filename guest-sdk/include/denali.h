@@ -245,4 +245,18 @@ void denali_timer_run(void);
 long denali_net_send(const struct denali_frame *frames, unsigned int count);
 long denali_net_recv(struct denali_frame *frames, unsigned int count);
 
+/*
+ * The virtual disks (their count, sizes and read-only bits are in the
+ * virtual registers; <denali/disk.h> and libdisk build on these).
+ * denali_disk_submit() hands up to count (at most DENALI_DISK_BATCH_MAX)
+ * requests to the kernel and returns how many it took, or a negative
+ * errno (-EAGAIN: DENALI_DISK_INFLIGHT_MAX are in flight or unreaped).
+ * denali_disk_reap() copies up to count completions and returns how
+ * many; 0 when none waits (DENALI_IRQ_DISK is raised when they come).
+ * Both never block.
+ */
+long denali_disk_submit(const struct denali_disk_req *reqs,
+			unsigned int count);
+long denali_disk_reap(struct denali_disk_done *done, unsigned int count);
+
 #endif /* _DENALI_H */

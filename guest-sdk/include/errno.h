@@ -10,6 +10,8 @@
 #define EINTR		4
 #define EIO		5
 #define ENODEV		19
+#define ENOTDIR		20
+#define EISDIR		21
 #define EBADF		9
 #define EAGAIN		11
 #define ENOMEM		12
@@ -18,8 +20,11 @@
 #define EINVAL		22
 #define EMFILE		24
 #define ENOSPC		28
+#define EROFS		30
 #define EPIPE		32
+#define ENAMETOOLONG	36
 #define ENOSYS		38
+#define ELOOP		40
 #define ENOTSOCK	88
 #define EMSGSIZE	90
 #define EPROTOTYPE	91

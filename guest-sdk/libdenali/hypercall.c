@@ -56,3 +56,16 @@ long denali_net_recv(struct denali_frame *frames, unsigned int count)
 	return denali_hypercall2(DENALI_HC_NET_RECV, (unsigned long)frames,
 				 count);
 }
+
+long denali_disk_submit(const struct denali_disk_req *reqs,
+			unsigned int count)
+{
+	return denali_hypercall2(DENALI_HC_DISK_SUBMIT, (unsigned long)reqs,
+				 count);
+}
+
+long denali_disk_reap(struct denali_disk_done *done, unsigned int count)
+{
+	return denali_hypercall2(DENALI_HC_DISK_REAP, (unsigned long)done,
+				 count);
+}

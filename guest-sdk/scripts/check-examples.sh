@@ -91,6 +91,8 @@ expect httpd "ip=10.0.0.5/24 size=2000000" 10 "exit 1" \
 expect httpd "ip=10.0.0.5" 10 "exit 1" "$(
 	)net: no usable ip=A.B.C.D/LEN (and gw=) on the command line${nl}$(
 	)httpd: no network: -22"
+# The stand-in kernel has no disks: kvstore refuses to start.
+expect kvstore "ip=10.0.0.5/24" 10 "exit 1" "kvstore: no read-write disk 0"
 expect nettest "ip=10.0.0.5/24" 10 "exit 2" "$(
 	)nettest: usage: udp-client DST PORT COUNT | tcp-server PORT [CONNS] |${nl}$(
 	)nettest:   tcp-client DST PORT BYTES | tcp-sink PORT [CONNS] |${nl}$(

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <ucontext.h>
 #include <denali.h>
+#include <denali/disk.h>
 #include "sim.h"
 
 /* AddressSanitizer must be told of every stack switch. */
@@ -347,6 +348,90 @@ unsigned int denali_cmdline(char *buf, unsigned int size)
 {
 	snprintf(buf, size, "%s", current->vm->cmdline);
 	return (unsigned int)strlen(buf);
+}
+
+/* What libdisk gives them: the VM's one disk, in memory. */
+
+unsigned int disk_count(void)
+{
+	return current->vm->disk ? 1 : 0;
+}
+
+uint64_t disk_blocks(unsigned int disk)
+{
+	return disk < disk_count() ?
+	       current->vm->disk_size / DENALI_DISK_BLOCK_SIZE : 0;
+}
+
+int disk_readonly(unsigned int disk)
+{
+	return disk >= disk_count() || !current->vm->disk_durable;
+}
+
+static int disk_range(unsigned int disk, uint64_t offset, size_t len)
+{
+	if (disk >= disk_count())
+		return -ENODEV;
+	if (offset > current->vm->disk_size ||
+	    len > current->vm->disk_size - offset)
+		return -EINVAL;
+	return 0;
+}
+
+int disk_pread(unsigned int disk, uint64_t offset, void *buf, size_t len)
+{
+	int ret = disk_range(disk, offset, len);
+
+	if (!ret)
+		memcpy(buf, current->vm->disk + offset, len);
+	return ret;
+}
+
+int disk_read(unsigned int disk, uint64_t block, void *buf,
+	      unsigned int nblocks)
+{
+	return disk_pread(disk, block * DENALI_DISK_BLOCK_SIZE, buf,
+			  (size_t)nblocks * DENALI_DISK_BLOCK_SIZE);
+}
+
+int disk_write(unsigned int disk, uint64_t block, const void *buf,
+	       unsigned int nblocks)
+{
+	uint64_t offset = block * DENALI_DISK_BLOCK_SIZE;
+	size_t len = (size_t)nblocks * DENALI_DISK_BLOCK_SIZE;
+	int ret = disk_range(disk, offset, len);
+
+	if (!ret && disk_readonly(disk))
+		ret = -EROFS;
+	if (!ret)
+		memcpy(current->vm->disk + offset, buf, len);
+	return ret;
+}
+
+int disk_flush(unsigned int disk)
+{
+	struct sim_vm *vm = current->vm;
+
+	if (disk >= disk_count())
+		return -ENODEV;
+	if (vm->disk_durable)
+		memcpy(vm->disk_durable, vm->disk, vm->disk_size);
+	return 0;
+}
+
+void *disk_alloc(unsigned int nblocks)
+{
+	void *buf = NULL;
+
+	if (posix_memalign(&buf, DENALI_DISK_BLOCK_SIZE,
+			   (size_t)nblocks * DENALI_DISK_BLOCK_SIZE))
+		return NULL;
+	return buf;
+}
+
+void disk_free(void *buf)
+{
+	free(buf);
 }
 
 int net_start(void)

@@ -23,6 +23,15 @@ struct sim_vm {
 	char cmdline[256];		/* denali_cmdline()'s */
 	char console[SIM_CONSOLE_MAX];	/* what sim_printf() wrote */
 	unsigned int console_len;
+	/*
+	 * Disk 0: what reads see, or NULL for no disk; a multiple of 4 KiB.
+	 * With disk_durable, writes go to disk and a flush copies it all
+	 * there, the backing store that survives the VM; without, the disk
+	 * is read-only.
+	 */
+	uint8_t *disk;
+	uint64_t disk_size;
+	uint8_t *disk_durable;
 	int (*main_fn)(void);		/* sim_boot()'s program */
 	int exit_code;			/* and what it returned */
 };

@@ -1773,6 +1773,309 @@ static int test_httpd_requests(void)
 	return 1;
 }
 
+/* httpd with a disk: a ustar archive that tar makes of a small site. */
+
+static char disk_reply[40000];
+static long disk_result;
+
+static void *disk_fetch(void *arg)
+{
+	disk_result = http_exchange(IP_B, arg, disk_reply,
+				    sizeof(disk_reply) - 1);
+	if (disk_result >= 0)
+		disk_reply[disk_result] = '\0';
+	return NULL;
+}
+
+/* Byte i of a site file tagged seed. */
+static uint8_t site_byte(unsigned int seed, size_t i)
+{
+	return (uint8_t)((i * 13 + seed) % 256);
+}
+
+static int write_site_file(const char *dir, const char *name, size_t size,
+			   unsigned int seed)
+{
+	char path[256];
+	FILE *f;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/site/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	for (i = 0; i < size; i++)
+		fputc(site_byte(seed, i), f);
+	return fclose(f);
+}
+
+/* The site as `tar --format=ustar -C site .` archives it, in 4 KiB blocks. */
+static uint8_t *make_site_disk(uint64_t *size)
+{
+	char dir[] = "/tmp/test-net-site.XXXXXX", cmd[512];
+	uint8_t *disk = NULL;
+	FILE *f;
+	long len;
+
+	if (!mkdtemp(dir))
+		return NULL;
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/site/img %s/site/docs", dir,
+		 dir);
+	if (system(cmd) || write_site_file(dir, "index.html", 300, 1) ||
+	    write_site_file(dir, "style.css", 50, 2) ||
+	    write_site_file(dir, "img/logo.PNG", 20000, 3) ||
+	    write_site_file(dir, "docs/index.html", 10, 4) ||
+	    write_site_file(dir, "data", 7, 5))
+		goto out;
+	snprintf(cmd, sizeof(cmd),
+		 "tar --format=ustar -cf %s/site.tar -C %s/site .", dir, dir);
+	if (system(cmd))
+		goto out;
+	snprintf(cmd, sizeof(cmd), "%s/site.tar", dir);
+	f = fopen(cmd, "r");
+	if (!f)
+		goto out;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	*size = ((uint64_t)len + 4095) / 4096 * 4096;
+	disk = calloc(1, *size);
+	if (disk && fread(disk, 1, (size_t)len, f) != (size_t)len) {
+		free(disk);
+		disk = NULL;
+	}
+	fclose(f);
+out:
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		fprintf(stderr, "cannot remove %s\n", dir);
+	return disk;
+}
+
+/* The reply is 200 with type and the site file of size and seed. */
+static int site_reply_ok(const char *type, size_t size, unsigned int seed)
+{
+	char head[256];
+	const char *body;
+	size_t i;
+
+	snprintf(head, sizeof(head), "HTTP/1.0 200 OK\r\nServer: denali-httpd\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+		 type, size);
+	if (disk_result != (long)(strlen(head) + size) ||
+	    strncmp(disk_reply, head, strlen(head)))
+		return 0;
+	body = disk_reply + strlen(head);
+	for (i = 0; i < size; i++)
+		if ((uint8_t)body[i] != site_byte(seed, i))
+			return 0;
+	return 1;
+}
+
+static int test_httpd_disk(void)
+{
+	static const char not_found[] = "HTTP/1.1 404 Not Found\r\nServer: denali-httpd\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+	static const char head_css[] = "HTTP/1.1 200 OK\r\nServer: denali-httpd\r\nContent-Type: text/css\r\nContent-Length: 50\r\nConnection: close\r\n\r\n";
+	static const struct {
+		const char *request, *type;
+		size_t size;
+		unsigned int seed;
+	} files[] = {
+		{ "GET / HTTP/1.0\r\n\r\n", "text/html", 300, 1 },
+		{ "GET /index.html HTTP/1.0\r\n\r\n", "text/html", 300, 1 },
+		{ "GET /style.css?v=2 HTTP/1.0\r\n\r\n", "text/css", 50, 2 },
+		{ "GET /st%79le.css HTTP/1.0\r\n\r\n", "text/css", 50, 2 },
+		{ "GET /img/logo.PNG HTTP/1.0\r\n\r\n", "image/png", 20000, 3 },
+		{ "GET /docs HTTP/1.0\r\n\r\n", "text/html", 10, 4 },
+		{ "GET /./img/../docs/ HTTP/1.0\r\n\r\n", "text/html", 10, 4 },
+		{ "GET /data HTTP/1.0\r\n\r\n", "application/octet-stream",
+		  7, 5 },
+	};
+	static const char *const missing[] = {
+		"GET /missing HTTP/1.1\r\n\r\n",
+		"GET /img HTTP/1.1\r\n\r\n",		/* no index.html */
+		"GET /style.css/x HTTP/1.1\r\n\r\n",
+		"GET /st%00yle.css HTTP/1.1\r\n\r\n",
+		"GET /st%7 HTTP/1.1\r\n\r\n",
+		"GET style.css HTTP/1.1\r\n\r\n",
+	};
+	uint64_t size;
+	unsigned int i;
+	uint8_t *disk = make_site_disk(&size);
+
+	CHECK(disk);
+	vm_a = sim_vm_new("ip=10.0.0.5/24", 5, 1500);
+	vm_b = sim_vm_new("ip=10.0.0.6/24 workers=2", 6, 1500);
+	vm_b->disk = disk;
+	vm_b->disk_size = size;
+	sim_boot(vm_b, example_httpd, 1);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		sim_spawn(vm_a, disk_fetch, (void *)files[i].request);
+		CHECK(sim_run(30 * SEC) == 0);
+		CHECK(site_reply_ok(files[i].type, files[i].size,
+				    files[i].seed));
+	}
+	for (i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
+		sim_spawn(vm_a, disk_fetch, (void *)missing[i]);
+		CHECK(sim_run(30 * SEC) == 0);
+		CHECK(!strcmp(disk_reply, not_found));
+	}
+	sim_spawn(vm_a, disk_fetch,
+		  "HEAD /style.css HTTP/1.1\r\nConnection: close\r\n\r\n");
+	CHECK(sim_run(30 * SEC) == 0);
+	CHECK(!strcmp(disk_reply, head_css));
+	CHECK(console_has(vm_b, "httpd: serving 7 files from disk 0 at http://10.0.0.6:80/ with 2 workers\n"));
+	free(disk);
+	return 1;
+}
+
+/* kvstore: its log on a disk, through restarts and a torn write. */
+
+int example_kvstore(void);
+
+#define KV_DISK_SIZE	(64 * 1024)
+
+static char kv_reply[8192];
+static long kv_result;
+
+/* Sends the lines of arg to kvstore at IP_B and reads as many answers. */
+static void *kv_exchange(void *arg)
+{
+	const char *request = arg;
+	unsigned int lines = 0, got = 0;
+	size_t len = 0, i;
+	long n;
+	int fd = net_socket(NET_SOCK_STREAM);
+
+	for (i = 0; request[i]; i++)
+		lines += request[i] == '\n';
+	kv_result = -1;
+	if (fd < 0)
+		return NULL;
+	n = net_connect(fd, IP_B, 7070);
+	if (!n)
+		n = net_send(fd, request, strlen(request));
+	while (n >= 0 && got < lines && len < sizeof(kv_reply) - 1 &&
+	       (n = net_recv(fd, kv_reply + len,
+			     sizeof(kv_reply) - 1 - len)) > 0) {
+		for (i = len; i < len + (size_t)n; i++)
+			got += kv_reply[i] == '\n';
+		len += (size_t)n;
+	}
+	net_close(fd);
+	kv_reply[len] = '\0';
+	kv_result = n < 0 ? n : (long)len;
+	return NULL;
+}
+
+/*
+ * Boots kvstore on a fresh VM B with a disk that holds what durable
+ * does (written back there by flushes), and a client VM A.
+ */
+static void kv_boot(uint8_t *disk, uint8_t *durable)
+{
+	memcpy(disk, durable, KV_DISK_SIZE);
+	vm_a = sim_vm_new("ip=10.0.0.5/24", 5, 1500);
+	vm_b = sim_vm_new("ip=10.0.0.6/24 workers=2", 6, 1500);
+	vm_b->disk = disk;
+	vm_b->disk_size = KV_DISK_SIZE;
+	vm_b->disk_durable = durable;
+	sim_boot(vm_b, example_kvstore, 1);
+}
+
+static int kv_ask(const char *request, const char *want)
+{
+	sim_spawn(vm_a, kv_exchange, (void *)request);
+	return sim_run(30 * SEC) == 0 && !strcmp(kv_reply, want);
+}
+
+/* The VM ends; another starts on what its disk's backing store kept. */
+static void kv_restart(uint8_t *disk, uint8_t *durable)
+{
+	sim_reset(7);
+	kv_boot(disk, durable);
+}
+
+static int test_kvstore(void)
+{
+	static uint8_t disk[KV_DISK_SIZE], durable[KV_DISK_SIZE];
+	static char request[2048], want[sizeof(kv_reply)];
+	char value[600];
+	size_t len = 0, wlen = 0;
+	unsigned int i;
+
+	memset(durable, 0, sizeof(durable));
+	kv_boot(disk, durable);
+	CHECK(kv_ask("set a 1\nset b hello world\r\nget a\nget b\nget c\n"
+		     "set a 2\nget a\nbogus\nset k\nget \nset \n",
+		     "OK\nOK\nVALUE 1\nVALUE hello world\nNOT_FOUND\nOK\n"
+		     "VALUE 2\nERROR unknown command\nERROR no value\n"
+		     "ERROR bad key\nERROR bad key\n"));
+	CHECK(console_has(vm_b, "kvstore: 0 keys from 0 records on disk 0, serving 10.0.0.6 port 7070\n"));
+
+	kv_restart(disk, durable);
+	CHECK(kv_ask("get a\nget b\n", "VALUE 2\nVALUE hello world\n"));
+	CHECK(console_has(vm_b, "kvstore: 2 keys from 3 records on disk 0"));
+
+	/* Records across block boundaries, in several connections. */
+	memset(value, 'v', sizeof(value) - 1);
+	value[sizeof(value) - 1] = '\0';
+	for (i = 0; i < 60; i++) {
+		value[0] = (char)('A' + i % 26);
+		snprintf(request, sizeof(request), "set key%u %s\n", i, value);
+		CHECK(kv_ask(request, "OK\n"));
+	}
+	kv_restart(disk, durable);
+	for (i = 0; i < 60; i += 7) {
+		value[0] = (char)('A' + i % 26);
+		len += (size_t)snprintf(request + len, sizeof(request) - len,
+					"get key%u\n", i);
+		wlen += (size_t)snprintf(want + wlen, sizeof(want) - wlen,
+					 "VALUE %s\n", value);
+	}
+	CHECK(kv_ask(request, want));
+	CHECK(console_has(vm_b, "kvstore: 62 keys from 63 records"));
+
+	/* A set torn by a crash: the write reached the disk, not all of it. */
+	CHECK(kv_ask("set key1 new\n", "OK\n"));
+	for (i = KV_DISK_SIZE; i && !durable[i - 1]; i--)
+		;
+	durable[i - 1] ^= 0x40;
+	kv_restart(disk, durable);
+	value[0] = 'B';
+	snprintf(want, sizeof(want), "VALUE %s\n", value);
+	CHECK(kv_ask("get key1\n", want));
+	CHECK(kv_ask("set key1 newer\nget key1\n", "OK\nVALUE newer\n"));
+	kv_restart(disk, durable);
+	CHECK(kv_ask("get key1\n", "VALUE newer\n"));
+
+	/* Until the disk is full: refused, and nothing lost. */
+	for (i = 0; i < 100; i++) {
+		snprintf(request, sizeof(request), "set full%u %s\n", i, value);
+		if (!kv_ask(request, "OK\n"))
+			break;
+	}
+	CHECK(i > 10 && i < 100 && !strcmp(kv_reply, "ERROR disk -28\n"));
+	snprintf(request, sizeof(request), "set full1 %s\nget full1\n", value);
+	snprintf(want, sizeof(want), "ERROR disk -28\nVALUE B%s\n", value + 1);
+	CHECK(kv_ask(request, want));
+	kv_restart(disk, durable);
+	snprintf(request, sizeof(request), "get full%u\nget full%u\n", i - 1,
+		 i);
+	snprintf(want, sizeof(want), "VALUE %s\nNOT_FOUND\n", value);
+	CHECK(kv_ask(request, want));
+	return 1;
+}
+
+static int test_kvstore_no_disk(void)
+{
+	vm_b = sim_vm_new("ip=10.0.0.6/24", 6, 1500);
+	sim_boot(vm_b, example_kvstore, 0);
+	CHECK(sim_run(10 * SEC) == 0);
+	CHECK(vm_b->exit_code == 1);
+	CHECK(console_has(vm_b, "kvstore: no read-write disk 0\n"));
+	return 1;
+}
+
 /*
  * Segments with valid checksums and random flags, sequence and
  * acknowledgment numbers near the real ones, lengths and windows, into
@@ -1886,6 +2189,10 @@ static const struct {
 	{ "nettest: bad command lines", test_nettest_usage },
 	{ "httpd: 100 VMs, each its own document", test_httpd_many },
 	{ "httpd: keep-alive, pipelining, HEAD, errors", test_httpd_requests },
+	{ "httpd: files from a ustar disk, types, 404", test_httpd_disk },
+	{ "kvstore: its log survives restarts and a torn write",
+	  test_kvstore },
+	{ "kvstore: no read-write disk", test_kvstore_no_disk },
 };
 
 int main(void)
