@@ -1,13 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The gatekeeper: admission control by memory. A started VM runs only
- * while free memory, less everything the VM may touch, stays above the
- * watermark gate_free_mb; the others wait in the waiting state and are
- * admitted in the order they were started. Pages an admitted VM has not
- * touched yet are not free in truth: they stay reserved (gate_reserved)
- * until it touches them or ends. Waiters are re-checked when a
- * VM ends, when the watermark changes, and every GATE_RECHECK_MS while
- * any wait, since memory is also freed outside Denali.
+ * while free memory, less what the VM is expected to use, stays above
+ * the watermark gate_free_mb; the others wait in the waiting state and
+ * are admitted in the order they were started. A VM is admitted by its
+ * working set, not its memory size: the pages it had mapped when last
+ * resident (its image's when fresh), a little room to grow, and what a
+ * resident VM holds besides (see denali_gate_need_pages()). Those pages
+ * are granted to it (gate_reserved) until it maps them or idles; what
+ * it maps is in use, and counts as such. Beyond its grant a VM maps more
+ * only through a new grant, which the watermark bounds as admission
+ * does: when memory is short, idle VMs are swapped out for it, and
+ * failing that it is swapped out itself and waits for admission again,
+ * for twice what it had mapped (so that a VM that grows comes back a few
+ * times, not once per grant). So admitted VMs count for what they map,
+ * idle VMs stay resident until free memory nears the watermark, and a
+ * VM that maps all its memory at once is charged for each page and
+ * stopped at the watermark.
+ * Waiters are re-checked when a VM ends, when the watermark changes,
+ * and every GATE_RECHECK_MS while any wait, since memory is also freed
+ * outside Denali.
  *
  * Free memory counts what reclaim can free: MemAvailable, and the shmem
  * pages that no VM pins, as far as free swap can take them. So swapped-
@@ -31,13 +43,22 @@
 
 #include "gate.h"
 #include "mem.h"
-#include "net.h"
 #include "sched.h"
 #include "swap.h"
 #include "trace.h"
 #include "vm.h"
 
 #define GATE_RECHECK_MS	100
+/*
+ * Pages granted beyond the expected working set, and at a time to a VM
+ * that maps beyond its grant: a few checks of free memory per 64 KiB.
+ */
+#define GATE_GROW_PAGES	16
+/*
+ * A resident VM's pages besides its guest pages: its pinned vregs, FPU
+ * and CPU state pages, and the second-level tables of a small VM.
+ */
+#define GATE_VM_OVERHEAD_PAGES	8
 
 static DEFINE_MUTEX(gate_lock);
 static LIST_HEAD(gate_waiters);
@@ -78,6 +99,21 @@ bool denali_gate_admit(u64 free_pages, u64 watermark_pages, u64 vm_pages)
 	       free_pages - watermark_pages >= vm_pages;
 }
 
+u64 denali_gate_need_pages(u64 ws_pages, u64 mem_pages)
+{
+	u64 guest = mem_pages;
+
+	/* Written so that no sum can wrap. */
+	if (ws_pages < mem_pages && mem_pages - ws_pages > GATE_GROW_PAGES)
+		guest = ws_pages + GATE_GROW_PAGES;
+	return guest + GATE_VM_OVERHEAD_PAGES;
+}
+
+u64 denali_gate_room(u64 free_pages, u64 watermark_pages)
+{
+	return free_pages > watermark_pages ? free_pages - watermark_pages : 0;
+}
+
 /* Shmem pages that swap could take: nobody pins them. */
 static long gate_swappable_pages(void)
 {
@@ -87,7 +123,7 @@ static long gate_swappable_pages(void)
 	return clamp(unpinned, 0L, get_nr_swap_pages());
 }
 
-/* Free memory less what admitted VMs may still touch, in pages. */
+/* Free memory less what is granted to admitted VMs and not mapped. */
 static u64 gate_free_pages(void)
 {
 	long avail = si_mem_available() + gate_swappable_pages() -
@@ -137,10 +173,22 @@ unsigned int denali_gate_pass(struct list_head *waiters,
 	return admitted;
 }
 
-/* Its memory, and the frames that may wait for it to read them. */
+/* What it is admitted for: it waits, so nobody changes ws_pages. */
 static u64 gate_vm_pages(struct denali_vm *vm)
 {
-	return (vm->mem.size >> PAGE_SHIFT) + denali_net_rxq_max_pages();
+	return denali_gate_need_pages(READ_ONCE(vm->ws_pages),
+				      vm->mem.size >> PAGE_SHIFT);
+}
+
+u64 denali_gate_need_bytes(struct denali_vm *vm)
+{
+	return gate_vm_pages(vm) << PAGE_SHIFT;
+}
+
+u64 denali_gate_room_bytes(void)
+{
+	return denali_gate_room(gate_free_pages(),
+				gate_watermark_pages()) << PAGE_SHIFT;
 }
 
 static enum denali_gate_verdict gate_decide(struct list_head *node,
@@ -242,18 +290,62 @@ void denali_gate_remove(struct denali_vm *vm)
 	mutex_unlock(&gate_lock);
 }
 
-void denali_gate_touched(struct denali_vm *vm)
+/* A new grant for a VM that maps beyond its last one, if memory allows. */
+static bool gate_grant(struct denali_vm *vm)
 {
-	if (vm->gate_pages) {
-		vm->gate_pages--;
-		atomic64_dec(&gate_reserved);
+	u64 watermark = gate_watermark_pages();
+
+	gate_make_room(watermark, GATE_GROW_PAGES);
+	if (!denali_gate_admit(gate_free_pages(), watermark, GATE_GROW_PAGES)) {
+		vm->gate_short = true;
+		return false;
 	}
+	vm->gate_pages = GATE_GROW_PAGES;
+	atomic64_add(GATE_GROW_PAGES, &gate_reserved);
+	return true;
+}
+
+bool denali_gate_charge(struct denali_vm *vm)
+{
+	if (!vm->gate_pages && !gate_grant(vm))
+		return false;
+	vm->gate_pages--;
+	atomic64_dec(&gate_reserved);
+	return true;
+}
+
+/* What is granted and not mapped goes back. */
+static void gate_trim(struct denali_vm *vm)
+{
+	atomic64_sub(vm->gate_pages, &gate_reserved);
+	vm->gate_pages = 0;
+}
+
+u64 denali_gate_grown_ws(u64 mapped_pages, u64 mem_pages)
+{
+	return mapped_pages <= mem_pages / 2 ? 2 * mapped_pages : mem_pages;
+}
+
+bool denali_gate_settle(struct denali_vm *vm)
+{
+	bool short_of_memory = vm->gate_short;
+
+	/* Unlocked: a wakeup meanwhile only makes it ask again sooner. */
+	if (READ_ONCE(vm->state) == DENALI_VM_IDLE)
+		gate_trim(vm);
+	if (!short_of_memory)
+		return false;
+	/* Its pages go back to reclaim while it waits for room to grow. */
+	denali_swap_out(vm);
+	vm->ws_pages = denali_gate_grown_ws(vm->ws_pages,
+					    vm->mem.size >> PAGE_SHIFT);
+	return denali_gate_readmit(vm);
 }
 
 void denali_gate_release(struct denali_vm *vm)
 {
-	atomic64_sub(vm->gate_pages, &gate_reserved);
-	vm->gate_pages = 0;
+	gate_trim(vm);
+	vm->gate_short = false;
 	vm->admitted = false;
 	denali_gate_kick();
 }

@@ -8,10 +8,22 @@
 struct denali_vm;
 
 /*
- * The admission decision: a VM that may touch vm_pages pages fits when
- * free memory stays at or above the watermark after it touched them all.
+ * The admission decision: a VM that needs vm_pages pages fits when free
+ * memory stays at or above the watermark after it took them all.
  */
 bool denali_gate_admit(u64 free_pages, u64 watermark_pages, u64 vm_pages);
+
+/*
+ * The pages a VM is admitted for: those it is expected to map (ws_pages:
+ * its image's when fresh, what it had mapped when last swapped out) and
+ * a little room to grow, at most its memory of mem_pages, and what a
+ * resident VM holds besides (pinned pages, second-level tables). Never
+ * its whole memory size: it gets more pages as it maps them.
+ */
+u64 denali_gate_need_pages(u64 ws_pages, u64 mem_pages);
+
+/* Free pages above the watermark; 0 below it. */
+u64 denali_gate_room(u64 free_pages, u64 watermark_pages);
 
 /*
  * The admission order, apart from its locking so that KUnit can test it:
@@ -54,13 +66,39 @@ bool denali_gate_readmit(struct denali_vm *vm);
 void denali_gate_remove(struct denali_vm *vm);
 
 /*
- * The runner mapped one more page of the VM: one page less is reserved
- * for it. Only the runner that owns the VM calls it.
+ * The runner is about to map one more page of the VM: one of the pages
+ * granted to it, or of a new grant while free memory above the watermark
+ * allows (swapping idle VMs out for it if need be). False when memory is
+ * short: the page must not be mapped, and the VM leaves its CPU to wait
+ * (see denali_gate_settle()). Only the runner that owns the VM calls it.
  */
-void denali_gate_touched(struct denali_vm *vm);
+bool denali_gate_charge(struct denali_vm *vm);
 
 /*
- * The VM has ended or is being swapped out: its reserve goes back, it
+ * The VM's quantum ended. One that idles gives back the pages granted to
+ * it and not mapped, so that admitted VMs count for what they map. One
+ * that found memory short is swapped out and waits for admission again,
+ * at the tail, for denali_gate_grown_ws() of what it had mapped; true
+ * then, and its runner has let go of it. Only the runner that owns the
+ * VM calls it.
+ */
+bool denali_gate_settle(struct denali_vm *vm);
+
+/*
+ * The working set a VM that found memory short is readmitted for: twice
+ * the mapped_pages it had, at most its memory of mem_pages.
+ */
+u64 denali_gate_grown_ws(u64 mapped_pages, u64 mem_pages);
+
+/*
+ * What a waiting VM needs free above the watermark to be admitted, and
+ * what is free above it now, in bytes, as the gatekeeper counts them.
+ */
+u64 denali_gate_need_bytes(struct denali_vm *vm);
+u64 denali_gate_room_bytes(void);
+
+/*
+ * The VM has ended or is being swapped out: its grant goes back, it
  * is no longer admitted, and the waiters are re-checked. Called by its
  * owner, or after it left.
  */

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite for the gatekeeper: the admission decision (a VM fits when
- * free memory less its size stays at or above the watermark, and no sum
- * may wrap around) and the admission order (first come, first served;
- * the head holds back everyone behind it; stopped waiters leave).
+ * free memory less what it needs stays at or above the watermark, and no
+ * sum may wrap around), what a VM needs (its working set and room to
+ * grow, never its whole memory), and the admission order (first come,
+ * first served; the head holds back everyone behind it; stopped waiters
+ * leave).
  */
 #include <kunit/test.h>
 #include <linux/limits.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 
 #include "gate.h"
 
@@ -41,6 +44,87 @@ static void gate_no_wrap(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, denali_gate_admit(1000, 2, U64_MAX));
 	KUNIT_EXPECT_FALSE(test, denali_gate_admit(U64_MAX - 1, 1, U64_MAX));
 	KUNIT_EXPECT_TRUE(test, denali_gate_admit(U64_MAX, 1, U64_MAX - 1));
+}
+
+/* 128 KiB and 3 GiB of guest memory, in pages. */
+#define SMALL_VM_PAGES	32ULL
+#define HUGE_VM_PAGES	(3ULL << (30 - PAGE_SHIFT))
+
+/* A fresh idle.elf: its 4-page image, then the room that every VM gets. */
+static void gate_need_by_working_set(struct kunit *test)
+{
+	u64 fresh = denali_gate_need_pages(4, SMALL_VM_PAGES);
+	u64 grown = denali_gate_need_pages(6, SMALL_VM_PAGES);
+
+	KUNIT_EXPECT_GT(test, fresh, 4ULL);
+	KUNIT_EXPECT_LT(test, fresh, SMALL_VM_PAGES);
+	/* Each page mapped when last resident counts once more. */
+	KUNIT_EXPECT_EQ(test, grown, fresh + 2);
+}
+
+/* Memory it never touched costs nothing: its size does not count. */
+static void gate_need_not_memory_size(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, denali_gate_need_pages(6, HUGE_VM_PAGES),
+			denali_gate_need_pages(6, SMALL_VM_PAGES));
+	KUNIT_EXPECT_EQ(test, denali_gate_need_pages(0, HUGE_VM_PAGES),
+			denali_gate_need_pages(0, SMALL_VM_PAGES));
+	/* 8,000 such VMs fit in 1 GiB, where their memory would not. */
+	KUNIT_EXPECT_TRUE(test, denali_gate_admit(1ULL << (30 - PAGE_SHIFT), 0,
+			  8000 * denali_gate_need_pages(6, HUGE_VM_PAGES)));
+}
+
+/*
+ * A VM that mapped all its memory needs it all again, and the room to
+ * grow never takes it past its memory; the pages besides (tables,
+ * pinned state) stay the same.
+ */
+static void gate_need_bounded_by_memory(struct kunit *test)
+{
+	u64 besides = denali_gate_need_pages(SMALL_VM_PAGES, SMALL_VM_PAGES) -
+		      SMALL_VM_PAGES;
+
+	KUNIT_EXPECT_EQ(test, denali_gate_need_pages(SMALL_VM_PAGES - 1,
+						     SMALL_VM_PAGES),
+			SMALL_VM_PAGES + besides);
+	KUNIT_EXPECT_EQ(test, denali_gate_need_pages(HUGE_VM_PAGES,
+						     HUGE_VM_PAGES),
+			HUGE_VM_PAGES + besides);
+	/* An image larger than the memory is bounded by it too. */
+	KUNIT_EXPECT_EQ(test, denali_gate_need_pages(100, 16), 16 + besides);
+	KUNIT_EXPECT_EQ(test, denali_gate_need_pages(U64_MAX - 1, 16),
+			16 + besides);
+}
+
+/* A VM sent back for want of memory returns for twice its pages, once. */
+static void gate_grown_ws(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, denali_gate_grown_ws(0, SMALL_VM_PAGES), 0ULL);
+	KUNIT_EXPECT_EQ(test, denali_gate_grown_ws(10, SMALL_VM_PAGES), 20ULL);
+	KUNIT_EXPECT_EQ(test, denali_gate_grown_ws(16, SMALL_VM_PAGES),
+			SMALL_VM_PAGES);
+	KUNIT_EXPECT_EQ(test, denali_gate_grown_ws(17, SMALL_VM_PAGES),
+			SMALL_VM_PAGES);
+	KUNIT_EXPECT_EQ(test, denali_gate_grown_ws(SMALL_VM_PAGES,
+						   SMALL_VM_PAGES),
+			SMALL_VM_PAGES);
+	KUNIT_EXPECT_EQ(test, denali_gate_grown_ws(HUGE_VM_PAGES,
+						   HUGE_VM_PAGES),
+			HUGE_VM_PAGES);
+}
+
+/* What is free above the watermark: never negative, never wrapped. */
+static void gate_room_above_watermark(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, denali_gate_room(1000, 100), 900ULL);
+	KUNIT_EXPECT_EQ(test, denali_gate_room(100, 100), 0ULL);
+	KUNIT_EXPECT_EQ(test, denali_gate_room(99, 100), 0ULL);
+	KUNIT_EXPECT_EQ(test, denali_gate_room(0, U64_MAX), 0ULL);
+	/* A VM fits exactly when it needs no more than the room. */
+	KUNIT_EXPECT_TRUE(test, denali_gate_admit(1000, 100,
+						  denali_gate_room(1000, 100)));
+	KUNIT_EXPECT_FALSE(test, denali_gate_admit(1000, 100,
+						   denali_gate_room(1000, 100) + 1));
 }
 
 #define NR_WAITERS 5
@@ -165,6 +249,11 @@ static struct kunit_case denali_gate_cases[] = {
 	KUNIT_CASE(gate_edge),
 	KUNIT_CASE(gate_refuses),
 	KUNIT_CASE(gate_no_wrap),
+	KUNIT_CASE(gate_need_by_working_set),
+	KUNIT_CASE(gate_need_not_memory_size),
+	KUNIT_CASE(gate_need_bounded_by_memory),
+	KUNIT_CASE(gate_grown_ws),
+	KUNIT_CASE(gate_room_above_watermark),
 	KUNIT_CASE(gate_order_fifo),
 	KUNIT_CASE(gate_order_head_blocks),
 	KUNIT_CASE(gate_order_stopped_leave),

@@ -475,11 +475,6 @@ struct sk_buff *denali_port_rx_dequeue(struct denali_port *port)
 	return skb;
 }
 
-unsigned long denali_net_rxq_max_pages(void)
-{
-	return DIV_ROUND_UP(READ_ONCE(rx_queue_kb), PAGE_SIZE >> 10);
-}
-
 /* Delivers to a port found under RCU, unless it is being deleted. */
 static void port_deliver(struct denali_port *port, struct sk_buff *skb)
 {

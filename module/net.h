@@ -196,9 +196,6 @@ struct sk_buff *denali_port_rx_peek(struct denali_port *port);
 void denali_port_rx_unlink(struct denali_port *port, struct sk_buff *skb);
 struct sk_buff *denali_port_rx_dequeue(struct denali_port *port);
 
-/* Pages a receive queue may hold at most, for the gatekeeper. */
-unsigned long denali_net_rxq_max_pages(void);
-
 /*
  * Forwards up to budget frames, round robin over the sending ports;
  * returns how many it took. One caller at a time (the work item, which

@@ -61,12 +61,15 @@ static bool run_exit_hypercall(struct denali_vm *vm,
 static bool run_exit_mem_fault(struct denali_vm *vm,
 			       const struct denali_exit *exit)
 {
-	int ret = denali_mem_fault(&vm->mem, exit->gpa);
+	int ret;
 
+	/* Memory is short: it waits, and faults again when back. */
+	if (!denali_gate_charge(vm))
+		return false;
+	ret = denali_mem_fault(&vm->mem, exit->gpa);
 	switch (ret) {
 	case 0:
 		vm->stats.pages_faulted++;
-		denali_gate_touched(vm);
 		return true;
 	case -EFAULT:
 		denali_vm_crash(vm, "memory access outside the VM at %#llx",

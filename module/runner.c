@@ -97,9 +97,14 @@ static int runner_fn(void *data)
 		 * It never runs again: nothing of it need stay in memory. A
 		 * final state is for good, so no lock is needed to see one;
 		 * a stop that comes after this swaps the VM out itself.
+		 * Else one that idles gives back the pages granted to it and
+		 * not mapped, and one that found memory short waits to be
+		 * admitted again.
 		 */
 		if (denali_vm_state_is_final(READ_ONCE(vm->state)))
 			denali_swap_out(vm);
+		else if (denali_gate_settle(vm))
+			continue;
 		denali_sched_release(vm);
 		cond_resched();
 	}

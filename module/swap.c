@@ -188,6 +188,8 @@ void denali_swap_out(struct denali_vm *vm)
 		vm->vcpu_saved = true;
 	}
 	denali_backend->vcpu_hw_free(vm->vcpu);
+	/* What it will likely map again when back: the gatekeeper's guess. */
+	vm->ws_pages = vm->mem.mapped;
 	denali_mem_unmap(&vm->mem);
 	swap_unpin(vm);
 	vm->resident = false;

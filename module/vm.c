@@ -5,6 +5,7 @@
  */
 #include <linux/atomic.h>
 #include <linux/etherdevice.h>
+#include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/ktime.h>
 #include <linux/memcontrol.h>
@@ -464,6 +465,7 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 {
 	const char *why = NULL;
 	struct denali_vm *vm;
+	u64 image_pages;
 	u32 entry;
 	int ret;
 
@@ -529,6 +531,10 @@ struct denali_vm *denali_vm_create(const struct denali_vm_config *cfg,
 			extack->_msg = why;
 		goto err_unpublish;
 	}
+	/* Before it ever ran, its image is all it is known to use. */
+	image_pages = DIV_ROUND_UP(i_size_read(file_inode(cfg->image)),
+				   PAGE_SIZE);
+	vm->ws_pages = min_t(u64, image_pages, vm->mem.size >> PAGE_SHIFT);
 
 	/* Last: from here frames arrive and raise its interrupt. */
 	ret = vm_attach_devices(vm, cfg, extack);

@@ -88,12 +88,20 @@ struct denali_vm {
 	struct list_head gate_node;
 	u64 waiting_since;	/* ns, when it started waiting */
 	/*
-	 * Admitted by the gatekeeper for its next time resident, and the
-	 * pages reserved for it then and not mapped yet: set at admission,
-	 * then used by its owner alone; both end when it is swapped out.
+	 * Admitted by the gatekeeper for its next time resident, the pages
+	 * granted to it and not mapped yet, and whether it found memory
+	 * short for one more: set at admission, then used by its owner
+	 * alone; all end when it is swapped out.
 	 */
 	bool admitted;
+	bool gate_short;
 	u64 gate_pages;
+	/*
+	 * Guest pages it is expected to map when next resident, which the
+	 * gatekeeper admits it for: its image's at creation, what it had
+	 * mapped when last swapped out (by its owner then).
+	 */
+	u32 ws_pages;
 	/* Woken when the VM leaves its runner. */
 	wait_queue_head_t off_cpu;
 	/*

@@ -78,11 +78,15 @@ print(json.load(sys.stdin)["waiting_ns"] >= 500000000)')" = True ]
 }
 
 @test "waiting VMs are admitted in the order they were started" {
-	local avail i
+	local avail i out big=$BATS_TEST_TMPDIR/spin-192M.elf
 
+	# An image as large as its memory: it is expected to use it all.
+	cp "$EX/spin.elf" "$big"
+	truncate -s 192M "$big"
 	echo 1000000 >"$PARAM"
 	for i in 1 2 3; do
-		start_vm spin.elf "f$i" --mem 192M >/dev/null
+		out=$(denalictl start "$big" --name "f$i" --mem 192M)
+		[[ $out =~ ^started\ f$i ]]
 	done
 	# Room for one 192 MiB VM with 96 MiB to spare, not for two.
 	avail=$(mem_available_mb)
