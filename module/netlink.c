@@ -18,6 +18,7 @@
 #include <linux/denali.h>
 
 #include "disk.h"
+#include "gate.h"
 #include "mem.h"
 #include "net.h"
 #include "netlink.h"
@@ -250,6 +251,17 @@ static int nl_put_end(struct sk_buff *skb, struct denali_vm *vm,
 	return 0;
 }
 
+/* A waiting VM: what it waits for, and what is free for it now. */
+static int nl_put_wait(struct sk_buff *skb, struct denali_vm *vm)
+{
+	if (nla_put_u64_64bit(skb, DENALI_A_VM_MEM_NEEDED,
+			      denali_gate_need_bytes(vm), DENALI_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, DENALI_A_GATE_FREE,
+			      denali_gate_room_bytes(), DENALI_A_UNSPEC))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int nl_fill_vm(struct sk_buff *skb, struct denali_vm *vm, u32 portid,
 		      u32 seq, int flags, u8 cmd)
 {
@@ -287,6 +299,8 @@ static int nl_fill_vm(struct sk_buff *skb, struct denali_vm *vm, u32 portid,
 	if (vm->ipv4 && nla_put_in_addr(skb, DENALI_A_VM_IPV4, vm->ipv4))
 		goto cancel;
 	if (vm->trusted && nla_put_flag(skb, DENALI_A_VM_TRUSTED))
+		goto cancel;
+	if (state == DENALI_VM_WAITING && nl_put_wait(skb, vm))
 		goto cancel;
 	counters.resident_pages = READ_ONCE(vm->mem.mapped);
 	if (nl_put_end(skb, vm, state) ||

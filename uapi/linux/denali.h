@@ -80,6 +80,8 @@ enum denali_attr {
 	DENALI_A_DISK_ATTACHED,		/* u32: attachments now (replies) */
 	DENALI_A_DISK_STATS,		/* nested: enum denali_disk_stat (replies) */
 	DENALI_A_VM_DISK,		/* nested, repeated: enum denali_vm_disk_attr */
+	DENALI_A_VM_MEM_NEEDED,		/* u64: bytes a waiting VM needs (replies) */
+	DENALI_A_GATE_FREE,		/* u64: bytes free above the watermark (replies) */
 
 	__DENALI_A_MAX,
 	DENALI_A_MAX = __DENALI_A_MAX - 1
