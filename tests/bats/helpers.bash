@@ -341,13 +341,15 @@ destroy_all() {
 }
 
 # start_vm IMAGE NAME [ARGS...]: start guest-sdk/examples/IMAGE as NAME and
-# print its id, checking what denalictl printed.
+# print its id, checking what denalictl printed (and the line a VM that
+# waits for memory adds).
 start_vm() {
 	local image=$1 name=$2 out
+	local waits="("$'\n'"vm $name waits for memory: .*)?"
 	shift 2
 
 	out=$(denalictl start "$EX/$image" --name "$name" "$@") || return 1
-	if ! [[ $out =~ ^started\ $name\ \(id\ ([0-9]+)\)$ ]]; then
+	if ! [[ $out =~ ^started\ $name\ \(id\ ([0-9]+)\)$waits$ ]]; then
 		echo "unexpected output of start: $out" >&2
 		return 1
 	fi

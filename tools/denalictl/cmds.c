@@ -130,6 +130,41 @@ static int append_word(char *buf, size_t size, const char *key,
 }
 
 /*
+ * A VM just started, and whether the gatekeeper left it waiting for
+ * memory: with json, the keys mem_needed and gate_free then follow id
+ * and name.
+ */
+static int report_start(struct dn_nl *nl, const struct dn_vm *vm, bool json,
+			const char *sep)
+{
+	struct dn_ref ref = { .by_id = true, .id = vm->id, .arg = vm->name };
+	char need[32], room[32];
+	struct dn_vm now;
+	bool waits;
+
+	/* Gone or admitted meanwhile: it does not wait. */
+	waits = !dn_vm_get(nl, &ref, &now) && now.state == DENALI_VM_WAITING &&
+		(now.has & DN_HAS_WAIT);
+	if (json) {
+		fputs(sep, stdout);
+		fprintf(stdout, "{\"id\": %" PRIu32 ", \"name\": ", vm->id);
+		json_string(stdout, vm->name);
+		if (waits)
+			json_wait(stdout, &now);
+		fputc('}', stdout);
+		return EXIT_OK;
+	}
+	printf("started %s (id %" PRIu32 ")\n", vm->name, vm->id);
+	if (waits) {
+		fmt_mib(now.mem_needed, need, sizeof(need));
+		fmt_mib(now.gate_free, room, sizeof(room));
+		printf("vm %s waits for memory: needs %s, %s free above the watermark\n",
+		       vm->name, need, room);
+	}
+	return EXIT_OK;
+}
+
+/*
  * Creates one VM, and for start starts it, destroying it again when that
  * fails. Reports any failure; returns the exit status. With json the
  * line printed is {"id": N, "name": NAME}, after sep.
@@ -154,12 +189,13 @@ static int create_one(struct dn_nl *nl, const struct dn_create_args *args,
 			return status;
 		}
 	}
+	if (start)
+		return report_start(nl, &vm, json, sep);
 	if (json) {
 		fputs(sep, stdout);
 		json_vm_ref(stdout, &vm);
 	} else {
-		printf("%s %s (id %" PRIu32 ")\n", start ? "started" : "created",
-		       vm.name, vm.id);
+		printf("created %s (id %" PRIu32 ")\n", vm.name, vm.id);
 	}
 	return EXIT_OK;
 }

@@ -50,6 +50,7 @@
 #define DN_HAS_MAC	(1u << 8)
 #define DN_HAS_RESIDENT	(1u << 9)
 #define DN_HAS_IPV4	(1u << 10)
+#define DN_HAS_WAIT	(1u << 11)	/* mem_needed and gate_free */
 
 /* One VM as the kernel reported it. */
 struct dn_vm {
@@ -65,6 +66,8 @@ struct dn_vm {
 	bool resident;			/* run-time state in memory */
 	uint32_t ipv4;			/* its own address, network order */
 	bool trusted;			/* routes: no address checks */
+	uint64_t mem_needed;		/* waiting: bytes it needs free */
+	uint64_t gate_free;		/* waiting: bytes free above the watermark */
 	uint64_t stats[DN_STAT_SLOTS];	/* indexed by enum denali_stat */
 	uint64_t stats_present;		/* bit n: stats[n] was reported */
 };
@@ -100,6 +103,8 @@ int check_ipv4(const char *s, bool with_len, const char **why);
 int parse_ipv4_addr(const char *s, uint32_t *addr, const char **why);
 int parse_seconds(const char *s, double *out);
 void fmt_size(uint64_t bytes, char *buf, size_t len);
+/* "1.2 MiB": a size that is seldom a round number, for people. */
+void fmt_mib(uint64_t bytes, char *buf, size_t len);
 /* Milliseconds on a monotonic clock. */
 int64_t now_ms(void);
 /*
@@ -142,6 +147,8 @@ void vm_format_mac(const struct dn_vm *vm, char *buf, size_t len);
 /* json.c */
 void json_string(FILE *f, const char *s);
 void json_vm(FILE *f, const struct dn_vm *vm);
+/* The keys "mem_needed" and "gate_free", null unless it waits. */
+void json_wait(FILE *f, const struct dn_vm *vm);
 /* {"id": N, "name": NAME}: what start, create, run, stop... print. */
 void json_vm_ref(FILE *f, const struct dn_vm *vm);
 void json_stats(FILE *f, const struct dn_vm *vm);

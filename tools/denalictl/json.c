@@ -130,6 +130,15 @@ void json_host(FILE *f, const struct dn_host *host)
 	fputc('}', f);
 }
 
+void json_wait(FILE *f, const struct dn_vm *vm)
+{
+	if (vm->has & DN_HAS_WAIT)
+		fprintf(f, ", \"mem_needed\": %" PRIu64 ", \"gate_free\": %" PRIu64,
+			vm->mem_needed, vm->gate_free);
+	else
+		fputs(", \"mem_needed\": null, \"gate_free\": null", f);
+}
+
 void json_vm(FILE *f, const struct dn_vm *vm)
 {
 	fprintf(f, "{\"id\": %" PRIu32 ", \"name\": ", vm->id);
@@ -181,6 +190,7 @@ void json_vm(FILE *f, const struct dn_vm *vm)
 		fputs(vm->resident ? "true" : "false", f);
 	else
 		fputs("null", f);
+	json_wait(f, vm);
 	/* Events carry no counters. */
 	fputs(", \"stats\": ", f);
 	if (vm->has & DN_HAS_STATS)

@@ -24,10 +24,15 @@ static const struct command commands[] = {
 	  "      [--count N] [-j]",
 	  "Create a VM from the ELF32 image IMAGE and start it. Prints\n"
 	  "\"started NAME (id N)\". Without --name the kernel names it vmN.\n"
+	  "A VM the gatekeeper cannot admit at once waits for memory, and a\n"
+	  "second line says so: \"vm NAME waits for memory: needs 1.2 MiB,\n"
+	  "0.8 MiB free above the watermark\".\n"
 	  "If the VM cannot be started it is destroyed again.\n"
 	  "\n"
-	  "  -j, --json           print {\"id\": N, \"name\": NAME} instead; with\n"
-	  "                       --count an array of them, one per VM made\n"
+	  "  -j, --json           print {\"id\": N, \"name\": NAME} instead, with\n"
+	  "                       the keys mem_needed and gate_free (bytes)\n"
+	  "                       after them when it waits; with --count an\n"
+	  "                       array of them, one per VM made\n"
 	  "  -n, --name NAME      1 to 31 bytes, no blanks; not all digits and\n"
 	  "                       not starting with '#' (those forms mean ids)\n"
 	  "  -m, --mem SIZE       guest memory: bytes, or with a K, M or G suffix\n"
@@ -97,13 +102,16 @@ static const struct command commands[] = {
 	{ "list", cmd_list,
 	  "list [-j]",
 	  "List every VM: id, name, state, memory, exit code or crash reason,\n"
-	  "backend and counters.\n"
+	  "backend and counters. A waiting VM's state says how much memory it\n"
+	  "needs: \"waiting (needs 1.2 MiB)\".\n"
 	  "\n"
 	  "  -j, --json   print a JSON array of objects with the keys id, name,\n"
 	  "               state, mem_size, exit_code (null unless exited),\n"
 	  "               crash_reason (null unless crashed), backend, mac\n"
 	  "               (\"02:00:00:00:00:01\"), resident (false while\n"
-	  "               swapped out) and stats (an object of counters)\n" },
+	  "               swapped out), mem_needed and gate_free (bytes it\n"
+	  "               needs and bytes free above the watermark; null\n"
+	  "               unless waiting) and stats (an object of counters)\n" },
 	{ "show", cmd_show,
 	  "show VM [-j]",
 	  "Print every attribute and counter of one VM, one per line.\n"

@@ -230,6 +230,11 @@ void fmt_size(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64, bytes);
 }
 
+void fmt_mib(uint64_t bytes, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.1f MiB", bytes / 1048576.0);
+}
+
 int64_t now_ms(void)
 {
 	struct timespec ts;

@@ -124,6 +124,8 @@ static struct nla_policy vm_policy[DENALI_A_MAX + 1] = {
 	[DENALI_A_VM_RESIDENT]		= { .type = NLA_U8 },
 	[DENALI_A_VM_IPV4]		= { .type = NLA_U32 },	/* be32 */
 	[DENALI_A_VM_TRUSTED]		= { .type = NLA_FLAG },
+	[DENALI_A_VM_MEM_NEEDED]	= { .type = NLA_U64 },
+	[DENALI_A_GATE_FREE]		= { .type = NLA_U64 },
 };
 
 static struct nla_policy host_policy[DENALI_A_MAX + 1] = {
@@ -207,6 +209,11 @@ int vm_parse_attrs(void *hdr, struct dn_vm *vm)
 		vm->has |= DN_HAS_IPV4;
 	}
 	vm->trusted = tb[DENALI_A_VM_TRUSTED];
+	if (tb[DENALI_A_VM_MEM_NEEDED] && tb[DENALI_A_GATE_FREE]) {
+		vm->mem_needed = nla_get_u64(tb[DENALI_A_VM_MEM_NEEDED]);
+		vm->gate_free = nla_get_u64(tb[DENALI_A_GATE_FREE]);
+		vm->has |= DN_HAS_WAIT;
+	}
 	if (tb[DENALI_A_VM_STATS]) {
 		parse_stats(tb[DENALI_A_VM_STATS], vm->stats,
 			    &vm->stats_present);
@@ -238,17 +245,24 @@ int host_parse_attrs(void *hdr, struct dn_host *host)
 	return 0;
 }
 
-/* "running", "exited (code 3)", "crashed (triple fault)". */
+/*
+ * "running", "exited (code 3)", "crashed (triple fault)", "waiting
+ * (needs 1.2 MiB)".
+ */
 void vm_describe_state(const struct dn_vm *vm, char *buf, size_t len)
 {
 	const char *state = vm_state_name(vm->state);
+	char need[32];
 
+	fmt_mib(vm->mem_needed, need, sizeof(need));
 	if (!(vm->has & DN_HAS_STATE))
 		snprintf(buf, len, "unknown");
 	else if (vm->state == DENALI_VM_EXITED && (vm->has & DN_HAS_EXIT))
 		snprintf(buf, len, "%s (code %d)", state, vm->exit_code);
 	else if (vm->state == DENALI_VM_CRASHED && (vm->has & DN_HAS_REASON))
 		snprintf(buf, len, "%s (%s)", state, vm->reason);
+	else if (vm->state == DENALI_VM_WAITING && (vm->has & DN_HAS_WAIT))
+		snprintf(buf, len, "%s (needs %s)", state, need);
 	else if (vm->state >= ARRAY_SIZE(state_names))
 		snprintf(buf, len, "unknown (%u)", vm->state);
 	else
