@@ -70,9 +70,11 @@ teardown() {
 	[ "$(cat /sys/module/denali/parameters/quantum_us)" = 5000 ]
 }
 
-@test "bash completion offers commands, options and VM names" {
+@test "bash completion offers commands, options, VM and disk names" {
 	module_loaded || load_module
 	denalictl create "$EX/hello.elf" --name compvm >/dev/null
+	truncate -s 64K "$BATS_TEST_TMPDIR/comp.img"
+	denalictl disk create compdisk "$BATS_TEST_TMPDIR/comp.img" >/dev/null
 	# shellcheck source=/dev/null
 	source "$STAGE/usr/share/bash-completion/completions/denalictl"
 
@@ -88,6 +90,10 @@ teardown() {
 	[ "$(complete_words denalictl wait -)" = "-t --timeout -j --json -h --help" ]
 	[ "$(complete_words denalictl wait co)" = compvm ]
 	[ -z "$(complete_words denalictl start --name co)" ]
+	[ "$(complete_words denalictl disk s)" = show ]
+	[ "$(complete_words denalictl disk destroy co)" = compdisk ]
+	[ "$(complete_words denalictl start --disk co)" = compdisk ]
+	denalictl disk destroy compdisk
 }
 
 @test "the template builds outside the tree against the installed SDK and runs" {
