@@ -166,10 +166,60 @@ static void timer(void)
 	expect("idle 0", denali_hypercall1(DENALI_HC_IDLE, 0), 0, 0);
 }
 
+/*
+ * Disk calls on a VM with no disk: the arrays at the edges of memory and
+ * at 4 GiB, counts past the batch, and a request for a disk it lacks,
+ * which is taken and completes at once with -ENODEV.
+ */
+static void disk(uint32_t mem)
+{
+	static struct denali_disk_req req __attribute__((aligned(4096)));
+	static struct denali_disk_done done[2];
+	uint32_t r = (uint32_t)(unsigned long)&req;
+	uint32_t d = (uint32_t)(unsigned long)done;
+
+	expect("disk submit array at mem_size",
+	       denali_hypercall2(DENALI_HC_DISK_SUBMIT, mem, 1), -EFAULT,
+	       -EFAULT);
+	expect("disk submit array across the end",
+	       denali_hypercall2(DENALI_HC_DISK_SUBMIT, mem - 23, 1), -EFAULT,
+	       -EFAULT);
+	expect("disk submit array at 4 GiB - 8",
+	       denali_hypercall2(DENALI_HC_DISK_SUBMIT, 0xfffffff8U, 1),
+	       -EFAULT, -EFAULT);
+	expect("disk submit count 0",
+	       denali_hypercall2(DENALI_HC_DISK_SUBMIT, r, 0), -EINVAL,
+	       -EINVAL);
+	expect("disk submit huge count",
+	       denali_hypercall2(DENALI_HC_DISK_SUBMIT, r, 0xffffffffU),
+	       -EINVAL, -EINVAL);
+	expect("disk reap array at mem_size",
+	       denali_hypercall2(DENALI_HC_DISK_REAP, mem, 1), -EFAULT,
+	       -EFAULT);
+	expect("disk reap array at 4 GiB - 8",
+	       denali_hypercall2(DENALI_HC_DISK_REAP, 0xfffffff8U, 1),
+	       -EFAULT, -EFAULT);
+	expect("disk reap with nothing done",
+	       denali_hypercall2(DENALI_HC_DISK_REAP, d, 2), 0, 0);
+
+	req.tag = 0x7a67;
+	req.disk = 0;
+	req.op = DENALI_DISK_READ;
+	req.blocks = 1;
+	req.block = 0;
+	req.addr = r;
+	expect("disk submit for a disk it lacks",
+	       denali_hypercall2(DENALI_HC_DISK_SUBMIT, r, 1), 1, 1);
+	expect("disk reap of that request",
+	       denali_hypercall2(DENALI_HC_DISK_REAP, d, 2), 1, 1);
+	expect("its tag", done[0].tag, 0x7a67, 0x7a67);
+	expect("its result", done[0].result, -ENODEV, -ENODEV);
+}
+
 static void unknown(void)
 {
 	static const uint32_t nrs[] = {
-		7, 8, 0xff, 0x100, 0x7fffffff, 0x80000000U, 0xfffffffeU,
+		9, 10, 0xff, 0x100, 0x7fffffff, 0x80000000U, 0xfffffffeU,
 		0xffffffffU,
 	};
 	unsigned int i;
@@ -220,6 +270,7 @@ int main(void)
 	console(mem);
 	net(mem);
 	timer();
+	disk(mem);
 	unknown();
 	registers();
 	if (failures) {

@@ -16,6 +16,7 @@
 
 #define EAGAIN	11
 #define EFAULT	14
+#define ENODEV	19
 #define EINVAL	22
 #define ENOSYS	38
 
