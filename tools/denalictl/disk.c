@@ -280,8 +280,13 @@ static int disk_query(const char *sub, int argc, char **argv, bool need_name)
 			ret = dn_msg_send(nl, msg, false, NULL, NULL, NULL);
 		}
 		status = ret ? disk_error(nl, ret, name) : EXIT_OK;
-		if (!ret)
+		if (!ret && json) {
+			fputs("{\"name\": ", stdout);
+			json_string(stdout, name);
+			fputs("}\n", stdout);
+		} else if (!ret) {
 			printf("destroyed disk %s\n", name);
+		}
 		goto out;
 	}
 
