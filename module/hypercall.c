@@ -2,8 +2,7 @@
 /*
  * Hypercalls: the guest's only way to ask for anything. A table indexed
  * by the call's number gives its handler; the devices' front ends
- * (hc_console.c, hc_net.c,
- * hc_disk.c) handle theirs. Every argument is
+ * (hc_console.c, hc_net.c, hc_disk.c) handle theirs. Every argument is
  * guest-controlled.
  */
 #include <linux/errno.h>
